@@ -76,14 +76,15 @@ describe('composeFiltersBackward', () => {
   function checkAgainstFiniteDifferences(spec: LayerSpec, seed: number) {
     const random = createRandom(seed);
     const w32 = initialWeights(spec, random);
-    const weights = Object.fromEntries(Object.entries(w32).map(([k, v]) => [k, Float64Array.from(v)])) as LinearConvWeights<Float64Array>;
+    const params: Record<string, Float64Array> = Object.fromEntries(Object.entries(w32).map(([k, v]) => [k, Float64Array.from(v)]));
+    const weights = params as unknown as LinearConvWeights<Float64Array>;
     const g = Float64Array.from({ length: sizeOf(weightShapes(spec).filters) }, () => random.normal());
     const loss = (ws: LinearConvWeights<Float64Array>) => composeFilters(spec, ws).reduce((sum, v, i) => sum + v * g[i], 0);
     const grads = composeFiltersBackward(spec, weights, g) as unknown as Record<string, Float64Array>;
     const names = spec.coefficients.kind === 'full' ? ['primary', 'coefficients'] : ['primary', 'column', 'row'];
     for (const name of names) {
       const analytic = grads[`${name}Grad`];
-      const param = (weights as unknown as Record<string, Float64Array>)[name];
+      const param = params[name];
       for (let i = 0; i < param.length; i++) {
         const keep = param[i];
         const h = 1e-6;

@@ -14,6 +14,15 @@ export interface LinearConvWeights<T extends FloatArray = FloatArray> {
   readonly bias?: T;
 }
 
+/** The same weights in float64 (arrays already in float64 are shared, not copied). */
+export function weightsAsFloat64(weights: LinearConvWeights): LinearConvWeights<Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  for (const [name, value] of Object.entries(weights) as [string, FloatArray | undefined][]) {
+    if (value !== undefined) out[name] = value instanceof Float64Array ? value : Float64Array.from(value);
+  }
+  return out as unknown as LinearConvWeights<Float64Array>;
+}
+
 /** Gradients with respect to the stored weights (bias excluded: it does not enter the filters). */
 export interface CompositionGradients<T extends FloatArray = FloatArray> {
   readonly primaryGrad: T;

@@ -1,0 +1,65 @@
+import type { LayerSpec, LinearConvWeights, Tensor } from '@linearconv/core';
+import type { Tolerance } from './case.js';
+
+/** What a case may ask of a backend beyond a plain forward pass. */
+export type Capability = 'backward' | 'correlation' | 'groups' | 'dilation' | 'lowRank';
+
+/** `true` when supported; otherwise the reason it is not, which the suite reports as the skip. */
+export type Capabilities = Readonly<Record<Capability, true | string>>;
+
+/** Gradients of sum(output · outputGrad), in the shapes of the case's `expected.backward`. */
+export interface BackendGradients {
+  readonly inputGrad: Tensor;
+  readonly primaryGrad: ArrayLike<number>;
+  readonly coefficientsGrad?: ArrayLike<number>;
+  readonly columnGrad?: ArrayLike<number>;
+  readonly rowGrad?: ArrayLike<number>;
+  readonly biasGrad?: ArrayLike<number>;
+}
+
+/**
+ * One way of running a LinearConv layer. Inputs arrive as Float32Array (the case files hold
+ * float32 values); results may be any array of numbers. Every method may be async.
+ */
+export interface Backend {
+  readonly name: string;
+  readonly capabilities: Capabilities;
+  /** Used when a case names no tolerance of its own. */
+  readonly tolerance: Tolerance;
+  /** The composed bank W, OIHW. */
+  compose(spec: LayerSpec, weights: LinearConvWeights<Float32Array>): Promise<ArrayLike<number>> | ArrayLike<number>;
+  /** The layer's output, NCHW. */
+  forward(spec: LayerSpec, weights: LinearConvWeights<Float32Array>, input: Tensor<Float32Array>): Promise<Tensor> | Tensor;
+  backward?(
+    spec: LayerSpec,
+    weights: LinearConvWeights<Float32Array>,
+    input: Tensor<Float32Array>,
+    outputGrad: Tensor<Float32Array>,
+  ): Promise<BackendGradients> | BackendGradients;
+  /** The correlation regulariser of the primaries ([p, C/g, kh, kw]) and its gradient. */
+  correlation?(
+    primary: Float32Array,
+    primaryCount: number,
+  ): Promise<{ value: number; grad: ArrayLike<number> }> | { value: number; grad: ArrayLike<number> };
+  /** Releases whatever the backend holds (tensors, GPU buffers, sessions). */
+  dispose(): Promise<void> | void;
+}
+
+/**
+ * A backend that can be named before it is created. `create` may fail (no GPU adapter, say):
+ * the caller reports that backend as unavailable with the error's message.
+ */
+export interface BackendFactory {
+  readonly name: string;
+  create(): Promise<Backend>;
+}
+
+/** Default tolerances by kind of arithmetic, in one place. */
+export const TOLERANCES = {
+  /** float64 all the way, as the reference. */
+  float64: { atol: 1e-9, rtol: 1e-9 },
+  /** float32 arithmetic on a CPU (tfjs cpu/wasm, onnxruntime). */
+  float32: { atol: 1e-4, rtol: 1e-4 },
+  /** GPUs may reorder sums and use fused multiply-add or relaxed precision. */
+  gpu: { atol: 1e-3, rtol: 1e-3 },
+} as const satisfies Record<string, Tolerance>;

@@ -1,0 +1,15 @@
+/** Writes the committed cases: `pnpm --filter @linearconv/conformance generate [OUT_DIR]`. */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CASE_DEFINITIONS } from './case-definitions.js';
+import { committedCasesDir } from './cases.js';
+import { generateCase } from './generate.js';
+
+const out = process.argv[2] ?? committedCasesDir;
+mkdirSync(out, { recursive: true });
+// Hand-written cases (hand-*.json) are kept; generated ones are rewritten from scratch.
+for (const file of readdirSync(out)) if (file.endsWith('.json') && !file.startsWith('hand-')) rmSync(join(out, file));
+for (const definition of CASE_DEFINITIONS) {
+  writeFileSync(join(out, `${definition.name}.json`), `${JSON.stringify(generateCase(definition))}\n`);
+}
+console.log(`wrote ${CASE_DEFINITIONS.length} cases to ${out}`);
