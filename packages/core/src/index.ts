@@ -1,3 +1,4 @@
+export * from './accounting.js';
 export * from './compose.js';
 export * from './errors.js';
 export * from './initializers.js';
@@ -7,3 +8,4 @@ export * from './reference.js';
 export * from './regularizers.js';
 export * from './spec.js';
 export * from './tensor.js';
+export * from './zoo.js';

@@ -125,7 +125,7 @@ function coefficients(value: Coefficients | 'full'): Coefficients {
 }
 
 /** Length of one flattened filter: D = (C/g)·kh·kw. */
-export function filterLength(spec: LayerSpec): number {
+export function filterLength(spec: Pick<LayerSpec, 'inChannels' | 'groups' | 'kernelSize'>): number {
   return (spec.inChannels / spec.groups) * spec.kernelSize[0] * spec.kernelSize[1];
 }
 
