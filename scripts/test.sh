@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install everything, then run every package's tests (turbo, all packages even when one fails)
+# and print one summary line counted from vitest's JSON reports.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+export TURBO_TELEMETRY_DISABLED=1
+rm -rf packages/*/reports benchmarks/reports
+pnpm exec turbo run typecheck lint
+checks=$?
+pnpm exec turbo run test --continue
+tests=$?
+node scripts/test-summary.js
+summary=$?
+[ $checks -eq 0 ] && [ $tests -eq 0 ] && [ $summary -eq 0 ]
