@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { regularizers } from '@tensorflow/tfjs-layers';
+import { LinearConvError, requirePositiveInteger } from '@linearconv/core';
+
+/** How strongly, and how often, a regulariser adds its penalty. */
+export interface ScheduledRegularizerArgs {
+  /** Multiplies the penalty. Default 0.01, the paper's. */
+  weight?: number;
+  /**
+   * Add the penalty on every `every`-th training step only (steps 0, every, 2·every, …), 0 on
+   * the others. Default 10, the paper's. Each call of `apply` is one step: tfjs calls it once per
+   * batch in `model.fit`, and once per `model.calculateLosses()` in a custom loop.
+   */
+  every?: number;
+}
+
+// tfjs takes a regulariser instance as is only when it extends its Regularizer base class,
+// which the package does not export: reach it through a built-in regulariser.
+type RegularizerClass = abstract new () => tf.serialization.Serializable & { apply(x: tf.Tensor): tf.Scalar };
+const Regularizer = Object.getPrototypeOf(regularizers.l2({ l2: 0 }).constructor) as RegularizerClass;
+
+/**
+ * A tfjs regulariser on a conv kernel whose last axis indexes the filters ([kh, kw, C, F], or a
+ * LinearConv2D's primaries [kh, kw, C/g, p]), with the paper's every-n-th-step schedule.
+ */
+abstract class ScheduledRegularizer extends Regularizer {
+  readonly weight: number;
+  readonly every: number;
+  /** Steps seen so far; the next `apply` is step number `step`. */
+  step = 0;
+
+  constructor(args: ScheduledRegularizerArgs = {}) {
+    super();
+    this.weight = args.weight ?? 0.01;
+    this.every = args.every ?? 10;
+    if (!(Number.isFinite(this.weight) && this.weight >= 0)) {
+      throw new LinearConvError('weight', `must be a finite number ≥ 0, got ${args.weight}`);
+    }
+    requirePositiveInteger('every', this.every);
+  }
+
+  /** The unweighted penalty of `filters`, [p, D], one filter a row. */
+  protected abstract penalty(filters: tf.Tensor2D): tf.Scalar;
+
+  override apply(x: tf.Tensor): tf.Scalar {
+    const step = this.step++;
+    return tf.tidy(() => {
+      if (step % this.every !== 0) return tf.scalar(0);
+      const filters = tf.transpose(tf.reshape(x, [-1, x.shape[x.rank - 1]])) as tf.Tensor2D;
+      return tf.mul(this.penalty(filters), this.weight);
+    });
+  }
+
+  getConfig(): tf.serialization.ConfigDict {
+    return { weight: this.weight, every: this.every };
+  }
+
+  static fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(config);
+  }
+}
+
+/**
+ * The paper's correlation loss (core's `correlationLoss`, in tf ops so gradients flow):
+ * Σ_{i≠j} |C_ij| over the Pearson correlations of the flattened filters, clamped to [−1, 1].
+ */
+export class CorrelationRegularizer extends ScheduledRegularizer {
+  static readonly className = 'LinearConvCorrelation';
+
+  protected penalty(filters: tf.Tensor2D): tf.Scalar {
+    const [p, d] = filters.shape;
+    if (d < 2) {
+      throw new LinearConvError('kernel', `filters of length ${d} have no sample correlation: the correlation regulariser needs D = (C/g)·kh·kw ≥ 2`);
+    }
+    const centred = tf.sub(filters, tf.mean(filters, 1, true));
+    const covariance = tf.div(tf.matMul(centred, centred, false, true), d - 1);
+    const variance = tf.div(tf.sum(tf.mul(centred, centred), 1), d - 1);
+    // A constant filter's variance is rounding noise: it correlates with nothing. The safe
+    // denominator keeps sqrt's gradient finite where the mask discards the value anyway.
+    const meanSquare = tf.mean(tf.mul(filters, filters), 1);
+    // Masks are built with step (zero gradient): boolean ops have no gradient in tfjs.
+    const valid = tf.step(tf.sub(variance, tf.mul(meanSquare, 1e-10)));
+    const std = tf.sqrt(tf.add(tf.mul(variance, valid), tf.sub(1, valid))) as tf.Tensor1D;
+    const pairs = tf.outerProduct(valid as tf.Tensor1D, valid as tf.Tensor1D);
+    const corr = tf.mul(tf.clipByValue(tf.div(covariance, tf.outerProduct(std, std)), -1, 1), pairs);
+    const offDiagonal = tf.sub(tf.onesLike(corr), tf.eye(p));
+    return tf.sum(tf.mul(tf.abs(corr), offDiagonal));
+  }
+
+  override getClassName(): string {
+    return CorrelationRegularizer.className;
+  }
+}
+
+/** Soft orthogonality of the row-normalised filters, ||V̂·V̂ᵀ − I||²_F (core's `orthogonalityLoss`). */
+export class OrthogonalityRegularizer extends ScheduledRegularizer {
+  static readonly className = 'LinearConvOrthogonality';
+
+  protected penalty(filters: tf.Tensor2D): tf.Scalar {
+    // A zero filter normalises to zero (its diagonal then contributes 1), as in core; the safe
+    // square keeps sqrt's gradient finite there.
+    const squares = tf.sum(tf.mul(filters, filters), 1, true);
+    const nonzero = tf.step(squares);
+    const unit = tf.div(filters, tf.sqrt(tf.add(tf.mul(squares, nonzero), tf.sub(1, nonzero))));
+    const residual = tf.sub(tf.matMul(unit, unit, false, true), tf.eye(filters.shape[0]));
+    return tf.sum(tf.square(residual));
+  }
+
+  override getClassName(): string {
+    return OrthogonalityRegularizer.className;
+  }
+}
+
+/** The paper's regulariser: `correlation()` is weight 0.01 on every 10th step. */
+export function correlation(args?: ScheduledRegularizerArgs): CorrelationRegularizer {
+  return new CorrelationRegularizer(args);
+}
+
+export function orthogonality(args?: ScheduledRegularizerArgs): OrthogonalityRegularizer {
+  return new OrthogonalityRegularizer(args);
+}
+
+tf.serialization.registerClass(CorrelationRegularizer);
+tf.serialization.registerClass(OrthogonalityRegularizer);
