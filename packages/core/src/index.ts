@@ -1,6 +1,7 @@
 export * from './accounting.js';
 export * from './compose.js';
 export * from './errors.js';
+export * from './fit.js';
 export * from './initializers.js';
 export * from './layer.js';
 export * from './random.js';

@@ -226,3 +226,24 @@ describe('DAG integrity', () => {
     expect(plain('mobilenetv2')).toEqual([]);
   });
 });
+
+describe('other input shapes and class counts', () => {
+  it('builds Base for 28×28 digits: four 2×2 pools leave 1×1, so FC 256 → classes', () => {
+    const model = zooModel('base', { inputShape: [1, 28, 28], classes: 5 });
+    const fc = model.nodes.at(-1)!;
+    expect(fc).toMatchObject({ op: 'dense', inFeatures: 256, outFeatures: 5 });
+    expect((model.nodes[0] as ZooConvNode).conv.inChannels).toBe(1);
+    expect(model.inputShape).toEqual([1, 28, 28]);
+  });
+
+  it('gives AllConv its class conv the new width', () => {
+    const classConv = zooModel('allconv', { classes: 100 }).nodes.find((n) => n.name === 'classConv') as ZooConvNode;
+    expect(classConv.conv.outChannels).toBe(100);
+  });
+
+  it('refuses a bad shape or class count, naming it', () => {
+    expect(() => zooModel('base', { inputShape: [1, 28] as never })).toThrow(/inputShape: must be \[channels, height, width\]/);
+    expect(() => zooModel('base', { classes: 0 })).toThrow(/classes: must be a positive integer/);
+    expect(() => zooModel('base', { inputShape: [1, 8, 8] })).toThrow(LinearConvError);
+  });
+});

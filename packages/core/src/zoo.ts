@@ -56,6 +56,10 @@ export interface ZooOptions {
   /** α in (0, 1): p = floor(α·F) per layer. Default 1/2, the paper's. */
   readonly primaryFraction?: number;
   readonly quirks?: ZooQuirks;
+  /** [C, H, W]; default [3, 32, 32], the paper's CIFAR-10 shape. */
+  readonly inputShape?: readonly [number, number, number];
+  /** Default 10. */
+  readonly classes?: number;
 }
 
 export interface ZooModel {
@@ -66,8 +70,8 @@ export interface ZooModel {
   readonly primaryFraction: number;
   readonly quirks: Required<ZooQuirks>;
   /** [C, H, W], without the batch. */
-  readonly inputShape: readonly [3, 32, 32];
-  readonly classes: 10;
+  readonly inputShape: readonly [number, number, number];
+  readonly classes: number;
   readonly nodes: readonly ZooNode[];
 }
 
@@ -99,6 +103,12 @@ export function zooModel(name: string, options: ZooOptions = {}): ZooModel {
     throw new LinearConvError('primaryFraction', `must be a number in (0, 1), got ${describe(primaryFraction)}`);
   }
   const quirks = { ...defaultQuirks, ...options.quirks };
+  const inputShape = options.inputShape ?? [3, 32, 32];
+  if (!Array.isArray(inputShape) || inputShape.length !== 3) {
+    throw new LinearConvError('inputShape', `must be [channels, height, width], got ${describe(inputShape)}`);
+  }
+  for (const [i, d] of inputShape.entries()) requirePositiveInteger(`inputShape[${i}]`, d);
+  const classes = requirePositiveInteger('classes', options.classes ?? 10);
 
   const resolve = (node: string, conv: PlainConvSpec): LayerSpec | undefined => {
     if (variant === 'conv') return undefined;
@@ -115,7 +125,7 @@ export function zooModel(name: string, options: ZooOptions = {}): ZooModel {
       throw e;
     }
   };
-  const g = new GraphBuilder([3, 32, 32], resolve);
+  const g = new GraphBuilder(inputShape, classes, resolve);
   switch (model) {
     case 'base':
       buildBase(g);
@@ -142,8 +152,8 @@ export function zooModel(name: string, options: ZooOptions = {}): ZooModel {
     ...(rank !== undefined && { rank }),
     primaryFraction,
     quirks,
-    inputShape: [3, 32, 32],
-    classes: 10,
+    inputShape: [inputShape[0], inputShape[1], inputShape[2]],
+    classes,
     nodes: g.nodes,
   };
 }

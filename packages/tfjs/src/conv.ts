@@ -20,7 +20,7 @@ export interface GroupedConvOptions {
  * fused conv for g = 1, a depthwise conv when every group has one input channel, and one conv
  * per group otherwise (output channel o reads group floor(o·g/F), as in core's reference).
  */
-export function groupedConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, options: GroupedConvOptions): tf.Tensor4D {
+export function groupedConv(x: tf.Tensor4D, kernel: tf.Tensor4D, options: GroupedConvOptions): tf.Tensor4D {
   const { strides, padding, groups, bias, activation = 'linear', differentiable } = options;
   let { dilations } = options;
   // tfjs can neither differentiate a dilated conv nor stride one: run it on the zero-stuffed

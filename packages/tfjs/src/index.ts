@@ -1,5 +1,6 @@
 export { composeKernel, type TensorWeights } from './compose.js';
-export { type ExplicitPadding2D, LinearConv2D, type LinearConv2DArgs, linearConv2d } from './linear-conv2d.js';
+export { type ExplicitPadding2D, GroupedConv2D, type GroupedConv2DArgs, groupedConv2d } from './conv-layer.js';
+export { LinearConv2D, type LinearConv2DArgs, linearConv2d } from './linear-conv2d.js';
 export {
   CorrelationRegularizer,
   correlation,
@@ -7,3 +8,7 @@ export {
   orthogonality,
   type ScheduledRegularizerArgs,
 } from './regularizers.js';
+export { enableWasmTraining } from './wasm-training.js';
+export { type ConvertedLayer, type ConvertOptions, type ConvertResult, convertModel } from './convert.js';
+export { foldModel } from './fold.js';
+export { type TfjsZooOptions, trainableParams, zooModel } from './zoo.js';

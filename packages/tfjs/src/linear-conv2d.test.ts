@@ -1,7 +1,7 @@
 import { correlationLoss, LinearConvError, linearConvParams } from '@linearconv/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { LinearConv2D, linearConv2d } from './linear-conv2d.js';
+import { type LinearConv2D, linearConv2d } from './linear-conv2d.js';
 import { correlation } from './regularizers.js';
 
 beforeAll(async () => {
@@ -95,7 +95,7 @@ describe('LinearConv2D', () => {
     const grouped = linearConv2d({ filters: 8, kernelSize: 3, groups: 4 });
     const error = errorOf(() => grouped.apply(tf.input({ shape: [5, 5, 6] })));
     expect(error.field).toBe('groups');
-    expect(error.rule).toMatch(/must divide inChannels \(6\)/);
+    expect(error.rule).toMatch(/must divide the input channels \(6\)/);
     expect(errorOf(() => linearConv2d({ filters: 4, kernelSize: 5 }).apply(tf.zeros([1, 3, 3, 1]))).field).toBe('kernelSize');
   });
 

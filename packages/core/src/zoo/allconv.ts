@@ -26,7 +26,7 @@ export function buildAllConv(g: GraphBuilder, conv8Padding1: boolean): void {
   x = g.dropout('conv6.dropout', x, 0.5);
   x = layer('conv7', x, 192, 3, 1, 1);
   x = layer('conv8', x, 192, 1, 1, conv8Padding1 ? 1 : 0);
-  x = g.conv('classConv', x, { out: 10, kernel: 1, bias: true, convertible: false });
+  x = g.conv('classConv', x, { out: g.classes, kernel: 1, bias: true, convertible: false });
   x = g.relu('classConv.relu', x);
   g.flatten('flatten', g.globalAvgPool('pool', x));
 }

@@ -24,5 +24,5 @@ export function convStack(g: GraphBuilder, widths: readonly (number | 'M')[]): S
  */
 export function buildBase(g: GraphBuilder): void {
   const x = convStack(g, [32, 'M', 64, 'M', 128, 'M', 256, 'M']);
-  g.dense('fc', g.flatten('flatten', x), 10);
+  g.dense('fc', g.flatten('flatten', x), g.classes);
 }

@@ -106,6 +106,8 @@ export class GraphBuilder {
 
   constructor(
     private readonly inputShape: readonly number[],
+    /** Width of the classifier's output. */
+    readonly classes: number,
     private readonly resolve: ConvResolver,
   ) {}
 

@@ -61,5 +61,5 @@ export function buildMobileNetV2(g: GraphBuilder): void {
   }
   x = g.conv('conv2', x, { out: 1280, kernel: 1, bias: false, convertible: true });
   x = g.relu('relu2', g.batchNorm('bn2', x));
-  g.dense('linear', g.flatten('flatten', g.globalAvgPool('pool', x)), 10);
+  g.dense('linear', g.flatten('flatten', g.globalAvgPool('pool', x)), g.classes);
 }

@@ -33,5 +33,5 @@ export function buildResNet18(g: GraphBuilder): void {
       inPlanes = planes;
     }
   });
-  g.dense('linear', g.flatten('flatten', g.globalAvgPool('pool', x)), 10);
+  g.dense('linear', g.flatten('flatten', g.globalAvgPool('pool', x)), g.classes);
 }

@@ -52,5 +52,5 @@ export function buildResNeXt29(g: GraphBuilder, convertStem: boolean): void {
     }
     bottleneckWidth *= 2;
   });
-  g.dense('linear', g.flatten('flatten', g.globalAvgPool('pool', x)), 10);
+  g.dense('linear', g.flatten('flatten', g.globalAvgPool('pool', x)), g.classes);
 }

@@ -7,5 +7,5 @@ import type { GraphBuilder } from './graph.js';
  */
 export function buildVgg11(g: GraphBuilder): void {
   const x = convStack(g, [64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M']);
-  g.dense('fc', g.flatten('flatten', x), 10);
+  g.dense('fc', g.flatten('flatten', x), g.classes);
 }

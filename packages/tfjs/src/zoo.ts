@@ -1,0 +1,84 @@
+import { type ZooNode, type ZooOptions, zooModel as zooGraph } from '@linearconv/core';
+import { type LayersModel, layers, model as functionalModel, input, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { GroupedConv2D } from './conv-layer.js';
+import { LinearConv2D } from './linear-conv2d.js';
+
+export interface TfjsZooOptions extends Omit<ZooOptions, 'inputShape'> {
+  /** [height, width, channels], channelsLast. Default [32, 32, 3], the paper's CIFAR-10 shape. */
+  readonly inputShape?: readonly [number, number, number];
+}
+
+/**
+ * One of the paper's models (core's zoo) as a tfjs LayersModel, channelsLast. Its trainable
+ * parameters equal core's accounting (`trainableParams`); `countParams()` also counts the
+ * batch norms' moving statistics, as tfjs always does. Convs keep PyTorch's symmetric padding
+ * (ZeroPadding2D before a plain conv where 'same' would pad differently); Flatten follows
+ * tfjs's HWC order, which only matters when importing PyTorch weights.
+ */
+export function zooModel(name: string, options: TfjsZooOptions = {}): LayersModel {
+  const [h, w, c] = options.inputShape ?? [32, 32, 3];
+  const graph = zooGraph(name, { ...options, inputShape: [c, h, w] });
+  const x = input({ shape: [h, w, c], name: 'input' });
+  const outputs = new Map<string, SymbolicTensor>();
+  for (const node of graph.nodes) {
+    const from = node.inputs.length === 0 ? [x] : node.inputs.map((i) => outputs.get(i)!);
+    outputs.set(node.name, layerOf(node, from));
+  }
+  return functionalModel({ inputs: x, outputs: outputs.get(graph.nodes.at(-1)!.name)!, name: `${graph.name}-${graph.variant}` });
+}
+
+/** Trainable parameters: what the paper and core's accounting count. */
+export function trainableParams(model: LayersModel): number {
+  return model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a, b) => (a as number) * (b as number), 1)!, 0);
+}
+
+function layerOf(node: ZooNode, from: SymbolicTensor[]): SymbolicTensor {
+  const apply = (layer: { apply(x: SymbolicTensor | SymbolicTensor[]): unknown }, x: SymbolicTensor | SymbolicTensor[] = from[0]) =>
+    layer.apply(x) as SymbolicTensor;
+  const name = node.name;
+  switch (node.op) {
+    case 'conv': {
+      const spec = node.linearConv ?? node.conv;
+      const [top, bottom, left, right] = spec.padding as readonly number[];
+      const common = { name, kernelSize: [...spec.kernelSize], strides: [...spec.strides], useBias: spec.useBias };
+      if (node.linearConv) {
+        const { primaryFilters, coefficients } = node.linearConv;
+        const padding: [[number, number], [number, number]] = [[top, bottom], [left, right]];
+        return apply(new LinearConv2D({ ...common, filters: spec.outChannels, padding, groups: spec.groups, primaryFilters, coefficients }));
+      }
+      if (spec.groups > 1 && spec.groups < spec.inChannels) {
+        return apply(new GroupedConv2D({ ...common, filters: spec.outChannels, padding: [[top, bottom], [left, right]], groups: spec.groups }));
+      }
+      const padded = top + bottom + left + right === 0 ? from[0] : apply(layers.zeroPadding2d({ name: `${name}.pad`, padding: [[top, bottom], [left, right]] }));
+      const conv =
+        spec.groups === 1
+          ? layers.conv2d({ ...common, filters: spec.outChannels, padding: 'valid' })
+          : layers.depthwiseConv2d({ ...common, kernelSize: spec.kernelSize[0], depthMultiplier: spec.outChannels / spec.inChannels, padding: 'valid' });
+      return apply(conv, padded);
+    }
+    case 'batchNorm':
+      // PyTorch's defaults, as the authors trained with.
+      return apply(layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 }));
+    case 'relu':
+    case 'relu6':
+      return apply(layers.activation({ name, activation: node.op }));
+    case 'maxPool':
+    case 'avgPool': {
+      const args = { name, poolSize: [...node.size] as [number, number], strides: [...node.strides] as [number, number], padding: 'valid' as const };
+      return apply(node.op === 'maxPool' ? layers.maxPooling2d(args) : layers.averagePooling2d(args));
+    }
+    case 'globalAvgPool': {
+      // Keeps the 1×1 map, like PyTorch's adaptive average pool, so the flatten that follows works.
+      const [, height, width] = from[0].shape;
+      return apply(layers.averagePooling2d({ name, poolSize: [height as number, width as number], padding: 'valid' }));
+    }
+    case 'flatten':
+      return apply(layers.flatten({ name }));
+    case 'dense':
+      return apply(layers.dense({ name, units: node.outFeatures, useBias: node.useBias }));
+    case 'add':
+      return apply(layers.add({ name }), from);
+    case 'dropout':
+      return apply(layers.dropout({ name, rate: node.rate }));
+  }
+}
