@@ -4,10 +4,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['packages', 'benchmarks'].filter(existsSync);
-const dirs = roots.flatMap((root) =>
-  root === 'benchmarks' ? [root] : readdirSync(root).map((name) => join(root, name)),
-);
+// The workspace's package folders, as pnpm-workspace.yaml lists them.
+const dirs = [
+  ...['packages', 'examples'].filter(existsSync).flatMap((root) => readdirSync(root).map((name) => join(root, name))),
+  'benchmarks',
+];
 let passed = 0;
 let failed = 0;
 let skipped = 0;

@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 export TURBO_TELEMETRY_DISABLED=1
-rm -rf packages/*/reports benchmarks/reports
+rm -rf packages/*/reports examples/*/reports benchmarks/reports
 pnpm exec turbo run typecheck lint
 checks=$?
 pnpm exec turbo run test --continue

@@ -1,9 +1,23 @@
-import { BackendRegistry, referenceFactory } from '@linearconv/conformance';
+import { type BackendFactory, BackendRegistry, referenceFactory } from '@linearconv/conformance';
 
-/**
- * Every backend the CLI knows. Adapters add theirs here (tfjs-cpu, tfjs-wasm, tfjs-webgpu,
- * onnx-wasm-compact, onnx-wasm-folded, webgpu) as they land.
- */
+/** A backend whose adapter is imported only when it is used, so `linearconv params` stays quick. */
+function lazy(name: string, load: () => Promise<readonly BackendFactory[]>): BackendFactory {
+  return {
+    name,
+    async create() {
+      const factory = (await load()).find((f) => f.name === name);
+      if (!factory) throw new Error(`the adapter provides no backend named ${name}`);
+      return factory.create();
+    },
+  };
+}
+
+const tfjs = async () => (await import('@linearconv/tfjs/conformance')).tfjsBackends;
+
+/** Every backend the CLI knows, in the order `linearconv conformance` runs them. */
 export function knownBackends(): BackendRegistry {
-  return new BackendRegistry([referenceFactory]);
+  return new BackendRegistry([
+    referenceFactory,
+    ...['tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu'].map((name) => lazy(name, tfjs)),
+  ]);
 }

@@ -4,9 +4,48 @@ import * as tf from '@tensorflow/tfjs-core';
 import { input } from '@tensorflow/tfjs-layers';
 import { LinearConv2D } from './linear-conv2d.js';
 import { correlation } from './regularizers.js';
+import { enableWasmTraining } from './wasm-training.js';
 
 /** The tfjs backends the conformance suite and the CLI know, by the name tfjs registers them under. */
 export type TfjsBackendName = 'cpu' | 'wasm' | 'webgpu';
+
+/** `tfjs-cpu`, `tfjs-wasm` (with the training kernels) and `tfjs-webgpu` (Dawn in Node). */
+export const tfjsBackends: readonly BackendFactory[] = [
+  tfjsConformanceBackend('cpu', () => importOptional('@tensorflow/tfjs-backend-cpu')),
+  tfjsConformanceBackend('wasm', async () => {
+    await importOptional('@tensorflow/tfjs-backend-wasm');
+    enableWasmTraining();
+  }),
+  tfjsConformanceBackend('webgpu', async () => {
+    await provideWebGpu();
+    await importOptional('@tensorflow/tfjs-backend-webgpu');
+  }),
+];
+
+/**
+ * Gives Node a `navigator.gpu` from Dawn (npm `webgpu`) unless one exists, and checks that it
+ * has an adapter: Dawn needs a Vulkan driver (without a GPU, Mesa's lavapipe).
+ */
+export async function provideWebGpu(): Promise<void> {
+  const scope = globalThis as { navigator?: { gpu?: GPU } };
+  if (!scope.navigator?.gpu) {
+    const dawn = (await importOptional('webgpu')) as { create(flags: string[]): GPU; globals: object };
+    Object.assign(globalThis, dawn.globals);
+    if (scope.navigator) Object.defineProperty(scope.navigator, 'gpu', { value: dawn.create([]), configurable: true });
+    else scope.navigator = { gpu: dawn.create([]) };
+  }
+  if (!(await scope.navigator!.gpu!.requestAdapter())) {
+    throw new Error('no WebGPU adapter: Dawn found no Vulkan driver (install one; bash scripts/setup.sh installs Mesa lavapipe)');
+  }
+}
+
+async function importOptional(name: string): Promise<unknown> {
+  try {
+    return await import(name);
+  } catch (e) {
+    throw new Error(`${name} is not installed (${(e as Error).message.split('\n')[0]})`);
+  }
+}
 
 /**
  * The LinearConv2D layer as a conformance backend on one tfjs backend: cases arrive NCHW/OIHW

@@ -1,8 +1,6 @@
 import { describeConformance } from '@linearconv/conformance/vitest';
-import '@tensorflow/tfjs-backend-wasm';
-import { tfjsConformanceBackend } from './conformance-backend.js';
-import { enableWasmTraining } from './wasm-training.js';
+import { tfjsBackends } from './conformance-backend.js';
 
-// Every capability is supported on both backends: no exclusions.
-describeConformance(tfjsConformanceBackend('cpu', () => import('@tensorflow/tfjs-backend-cpu')));
-describeConformance(tfjsConformanceBackend('wasm', async () => enableWasmTraining()));
+// tfjs-cpu, tfjs-wasm and tfjs-webgpu (Dawn on the machine's Vulkan driver). Every capability is
+// supported on each: no exclusions. A backend that cannot start fails its suite, loudly.
+for (const backend of tfjsBackends) describeConformance(backend);

@@ -49,18 +49,21 @@ export function groupedConv(x: tf.Tensor4D, kernel: tf.Tensor4D, options: Groupe
   });
 }
 
-/** [kh, kw, I, O] → [(kh − 1)·dh + 1, (kw − 1)·dw + 1, I, O] with zeros between the taps. */
+/**
+ * [kh, kw, I, O] → [(kh − 1)·dh + 1, (kw − 1)·dw + 1, I, O] with zeros between the taps.
+ * Only 3-D and 4-D pads: tfjs-webgpu 4.22 pads 5-D tensors wrongly.
+ */
 export function dilateKernel(kernel: tf.Tensor4D, [dh, dw]: readonly [number, number]): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, i, o] = kernel.shape;
     let k: tf.Tensor = kernel;
     if (dh > 1) {
-      k = tf.pad(tf.reshape(k, [kh, 1, kw, i, o]), [[0, 0], [0, dh - 1], [0, 0], [0, 0], [0, 0]]);
+      k = tf.pad(tf.reshape(k, [kh, 1, kw * i * o]), [[0, 0], [0, dh - 1], [0, 0]]);
       k = tf.slice(tf.reshape(k, [kh * dh, kw, i, o]), 0, (kh - 1) * dh + 1);
     }
     const h = k.shape[0] as number;
     if (dw > 1) {
-      k = tf.pad(tf.reshape(k, [h, kw, 1, i, o]), [[0, 0], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
+      k = tf.pad(tf.reshape(k, [h, kw, 1, i * o]), [[0, 0], [0, 0], [0, dw - 1], [0, 0]]);
       k = tf.slice(tf.reshape(k, [h, kw * dw, i, o]), [0, 0, 0, 0], [h, (kw - 1) * dw + 1, i, o]);
     }
     return k as tf.Tensor4D;
