@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything the project needs on a fresh Debian/Ubuntu machine with Node 20:
-# the system packages below (when run as root or with sudo), pnpm, the workspace, and a build.
+# Installs everything the project needs on a fresh Debian/Ubuntu machine with Node 20: the
+# system packages below (with apt-get, as root or through sudo), pnpm, the workspace, a build.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,17 @@ if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1; then
   else
     apt_install mesa-vulkan-drivers libvulkan1
   fi
+fi
+
+# Debian packages: Chromium for the browser tests, the official ONNX checker for exported models.
+APT_PACKAGES=(chromium python3-onnx)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  apt_install "${missing[@]}"
 fi
 
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")

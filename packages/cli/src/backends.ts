@@ -12,7 +12,17 @@ function lazy(name: string, load: () => Promise<readonly BackendFactory[]>): Bac
   };
 }
 
-const tfjs = async () => (await import('@linearconv/tfjs/conformance')).tfjsBackends;
+/** Adapters are optional peers: a missing one makes its backends unavailable, with the reason. */
+async function adapter<T>(name: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') throw new Error(`${name} is not installed (npm install ${name})`);
+    throw e;
+  }
+}
+
+const tfjs = async () => (await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/conformance'))).tfjsBackends;
 
 /** Every backend the CLI knows, in the order `linearconv conformance` runs them. */
 export function knownBackends(): BackendRegistry {
