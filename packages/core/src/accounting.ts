@@ -103,14 +103,8 @@ export interface LayerAccount {
   readonly notes: readonly string[];
 }
 
-export interface AccountTotals {
-  readonly params: number;
-  readonly baselineParams: number;
-  readonly macs: number;
-  readonly biasAdds: number;
-  readonly compositionFlops: number;
-  readonly flops: number;
-}
+/** The countable columns of the layer rows, summed over the model. */
+export type AccountTotals = Pick<LayerAccount, 'params' | 'baselineParams' | 'macs' | 'biasAdds' | 'compositionFlops' | 'flops'>;
 
 export interface ModelAccount {
   readonly layers: readonly LayerAccount[];
