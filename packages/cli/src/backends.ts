@@ -13,7 +13,7 @@ function lazy(name: string, load: () => Promise<readonly BackendFactory[]>): Bac
 }
 
 /** Adapters are optional peers: a missing one makes its backends unavailable, with the reason. */
-async function adapter<T>(name: string, load: () => Promise<T>): Promise<T> {
+export async function adapter<T>(name: string, load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (e) {
@@ -23,11 +23,13 @@ async function adapter<T>(name: string, load: () => Promise<T>): Promise<T> {
 }
 
 const tfjs = async () => (await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/conformance'))).tfjsBackends;
+const onnx = async () => (await adapter('@linearconv/onnx', () => import('@linearconv/onnx/conformance'))).onnxBackends;
 
 /** Every backend the CLI knows, in the order `linearconv conformance` runs them. */
 export function knownBackends(): BackendRegistry {
   return new BackendRegistry([
     referenceFactory,
     ...['tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu'].map((name) => lazy(name, tfjs)),
+    ...['onnx-wasm-compact', 'onnx-wasm-folded'].map((name) => lazy(name, onnx)),
   ]);
 }

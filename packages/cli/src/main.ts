@@ -1,11 +1,13 @@
 import { LinearConvError } from '@linearconv/core';
 import { conformanceCommand, conformanceUsage } from './commands/conformance.js';
+import { exportCommand, exportUsage } from './commands/export.js';
 import { paramsCommand, paramsUsage } from './commands/params.js';
 import { EXIT, type Io, processIo, UsageError } from './io.js';
 
 const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number>; usage: string }> = {
   params: { run: paramsCommand, usage: paramsUsage },
   conformance: { run: conformanceCommand, usage: conformanceUsage },
+  export: { run: exportCommand, usage: exportUsage },
 };
 
 const usage = `Usage: linearconv <command> [options]

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // Packs every public package and installs the tarballs into an empty project outside the
 // workspace: what a user gets from npm must import, typecheck and run on its own.
 const packages = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const names = ['core', 'conformance', 'cli', 'tfjs'];
+const names = ['core', 'conformance', 'cli', 'tfjs', 'onnx'];
 const typescript = createRequire(import.meta.url).resolve('typescript/package.json');
 const tsc = join(dirname(typescript), JSON.parse(readFileSync(typescript, 'utf8')).bin.tsc);
 const work = mkdtempSync(join(tmpdir(), 'linearconv-pack-'));
@@ -46,6 +46,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { sequential } from '@tensorflow/tfjs-layers';
 import { LinearConv2D, linearConv2d } from '@linearconv/tfjs';
+import { exportLayer, inspectModel } from '@linearconv/onnx';
 const spec: LayerSpec = layerSpec({ inChannels: 1, outChannels: 2, kernelSize: 1 });
 const filters: Float32Array = composeFilters(spec, { primary: new Float32Array([2]), coefficients: new Float32Array([3]), bias: new Float32Array(2) });
 const backend: Backend = referenceBackend();
@@ -55,7 +56,8 @@ const report: Pick<ConformanceReport, 'passed'> = { passed: results.filter((r) =
 const layer: LinearConv2D = linearConv2d({ filters: 4, kernelSize: 3, inputShape: [5, 5, 2] });
 const model = sequential({ layers: [layer] });
 const shape = (model.predict(tf.zeros([1, 5, 5, 2])) as tf.Tensor).shape;
-console.log(JSON.stringify({ filters: Array.from(filters), cases: cases.length, passed: report.passed, shape, params: layer.countParams() }));
+const onnx = inspectModel(exportLayer(spec, { primary: new Float32Array([2]), coefficients: new Float32Array([3]), bias: new Float32Array(2) }, { mode: 'compact' }));
+console.log(JSON.stringify({ filters: Array.from(filters), cases: cases.length, passed: report.passed, shape, params: layer.countParams(), onnxParams: onnx.params }));
 `,
     );
     writeFileSync(
@@ -73,6 +75,7 @@ console.log(JSON.stringify({ filters: Array.from(filters), cases: cases.length, 
     expect(printed.passed).toBeGreaterThan(0);
     expect(printed.shape).toEqual([1, 3, 3, 4]);
     expect(printed.params).toBe(2 * 18 + 2 * 2 + 4);
+    expect(printed.onnxParams).toBe(1 + 1 + 2);
 
     const params = JSON.parse(run(join(project, 'node_modules/.bin/linearconv'), ['params', '--model', 'base', '--json'], project));
     expect(params).toMatchObject({ model: 'base', variant: 'conv' });
