@@ -64,7 +64,7 @@ describe('linearconv params', () => {
 
 describe('linearconv conformance', () => {
   it('runs every committed case on the reference backend and reports JSON', async () => {
-    const { code, out } = await cli('conformance', '--json');
+    const { code, out } = await cli('conformance', '--backend', 'reference', '--json');
     expect(code).toBe(0);
     const report = JSON.parse(out);
     expect(report.failed).toBe(0);
@@ -75,6 +75,18 @@ describe('linearconv conformance', () => {
     expect(new Set(report.results.map((r: { check: string }) => r.check))).toEqual(
       new Set(['filters', 'output', 'correlation', 'backward']),
     );
+  });
+
+  it('runs every known backend by default; what one cannot do is skipped with its reason', async () => {
+    const { code, out } = await cli('conformance', '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    const backends = new Set(report.results.map((r: { backend: string }) => r.backend));
+    expect([...backends]).toEqual(['reference', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu', 'onnx-wasm-compact', 'onnx-wasm-folded']);
+    expect(report.failed).toBe(0);
+    expect(report.unavailable).toEqual([]);
+    for (const r of report.results.filter((r: { status: string }) => r.status === 'skip')) expect(r.reason).toMatch(/\w/);
+    expect(report.passed + report.skipped).toBe(report.results.length);
   });
 
   it('prints a table and the summary line', async () => {
@@ -90,7 +102,7 @@ describe('linearconv conformance', () => {
     doc.expected.output.data[2] = 24.6;
     writeFileSync(join(dir, 'wrong.json'), JSON.stringify(doc));
     copyFileSync(join(committedCasesDir, 'odd-f7.json'), join(dir, 'odd-f7.json'));
-    const { code, out } = await cli('conformance', '--cases', dir, '--json');
+    const { code, out } = await cli('conformance', '--cases', dir, '--backend', 'reference', '--json');
     expect(code).toBe(1);
     const report = JSON.parse(out);
     expect(report.failed).toBe(1);

@@ -1,4 +1,4 @@
-import { type ZooNode, type ZooOptions, zooModel as zooGraph } from '@linearconv/core';
+import { convGeometry, type ZooNode, type ZooOptions, zooModel as zooGraph } from '@linearconv/core';
 import { type LayersModel, layers, model as functionalModel, input, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { GroupedConv2D } from './conv-layer.js';
 import { LinearConv2D } from './linear-conv2d.js';
@@ -12,7 +12,7 @@ export interface TfjsZooOptions extends Omit<ZooOptions, 'inputShape'> {
  * One of the paper's models (core's zoo) as a tfjs LayersModel, channelsLast. Its trainable
  * parameters equal core's accounting (`trainableParams`); `countParams()` also counts the
  * batch norms' moving statistics, as tfjs always does. Convs keep PyTorch's symmetric padding
- * (ZeroPadding2D before a plain conv where 'same' would pad differently); Flatten follows
+ * ('same' where TensorFlow's rule pads the same, a ZeroPadding2D first where it would not); Flatten follows
  * tfjs's HWC order, which only matters when importing PyTorch weights.
  */
 export function zooModel(name: string, options: TfjsZooOptions = {}): LayersModel {
@@ -49,12 +49,15 @@ function layerOf(node: ZooNode, from: SymbolicTensor[]): SymbolicTensor {
       if (spec.groups > 1 && spec.groups < spec.inChannels) {
         return apply(new GroupedConv2D({ ...common, filters: spec.outChannels, padding: [[top, bottom], [left, right]], groups: spec.groups }));
       }
-      const padded = top + bottom + left + right === 0 ? from[0] : apply(layers.zeroPadding2d({ name: `${name}.pad`, padding: [[top, bottom], [left, right]] }));
+      // 'valid', or 'same' where TensorFlow's rule pads exactly as PyTorch does; else pad first.
+      const same = convGeometry({ ...spec, padding: 'same' }, ...node.inputSize).padding;
+      const padding = top + bottom + left + right === 0 ? 'valid' : same.every((p, i) => p === spec.padding[i]) ? 'same' : undefined;
+      const input = padding ? from[0] : apply(layers.zeroPadding2d({ name: `${name}.pad`, padding: [[top, bottom], [left, right]] }));
       const conv =
         spec.groups === 1
-          ? layers.conv2d({ ...common, filters: spec.outChannels, padding: 'valid' })
-          : layers.depthwiseConv2d({ ...common, kernelSize: spec.kernelSize[0], depthMultiplier: spec.outChannels / spec.inChannels, padding: 'valid' });
-      return apply(conv, padded);
+          ? layers.conv2d({ ...common, filters: spec.outChannels, padding: padding ?? 'valid' })
+          : layers.depthwiseConv2d({ ...common, kernelSize: spec.kernelSize[0], depthMultiplier: spec.outChannels / spec.inChannels, padding: padding ?? 'valid' });
+      return apply(conv, input);
     }
     case 'batchNorm':
       // PyTorch's defaults, as the authors trained with.
