@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     'Median wall-clock ms per call. Inference: `model.predict` at 32×32×3, result downloaded. Training: one `trainOnBatch` step',
     '(adam, categorical cross-entropy) at 28×28×1, 10 classes. Ratios are of medians.',
     '',
-    '- Conv2D: `zooModel(name, { variant: "conv" })`, which pads with a ZeroPadding2D layer before each `valid` Conv2D.',
+    '- Conv2D: `zooModel(name, { variant: "conv" })` (`same` padding where it equals PyTorch\'s, a ZeroPadding2D layer before the conv where it does not).',
     '- LinearConv2D: `zooModel(name, { variant: "full" })` (p = F/2, full coefficients, no regulariser).',
     '- folded: `foldModel` of that LinearConv2D model: plain convs with the padding inside the conv, like LinearConv2D;',
     '  LinearConv/folded isolates what LinearConv costs (cached kernel at inference, composition and its gradient in training).',
