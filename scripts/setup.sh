@@ -29,8 +29,9 @@ if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1; then
   fi
 fi
 
-# Debian packages: Chromium for the browser tests, the official ONNX checker for exported models.
-APT_PACKAGES=(chromium python3-onnx)
+# Debian packages: Chromium for the browser tests, the official ONNX checker for exported
+# models, Fashion-MNIST for the paper-parity training runs.
+APT_PACKAGES=(chromium python3-onnx dataset-fashion-mnist)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -1,0 +1,106 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { modelAccount, zooModel } from '@linearconv/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSplit } from './data.js';
+import { budgets } from './flags.js';
+import { markdownReport, textTable, writeReport } from './report.js';
+import { plan, type ReproduceResult, reproduce } from './reproduce.js';
+import { paperHyperparameters, trainRun } from './train.js';
+
+// The smoke budget's images; 2 variants on both datasets keeps the whole file well under a minute.
+const smoke = { budget: 'smoke', ...budgets.smoke, seeds: [1], datasets: ['fashion', 'digits'], variants: ['conv', 'Lr'] } as const;
+
+describe('reproduce (smoke budget)', () => {
+  const lines: string[] = [];
+  let result: ReproduceResult;
+  beforeAll(async () => {
+    result = await reproduce({ ...smoke, progress: { write: (text: string) => lines.push(text) } });
+  }, 120_000);
+
+  it('trains every dataset × variant × seed and summarises them', () => {
+    expect(plan(smoke)).toMatchObject({ runs: 4, stepsPerRun: 2, steps: 8 });
+    expect(result.runs.map((r) => `${r.dataset}/${r.variant}/${r.seed}`)).toEqual(['fashion/conv/1', 'fashion/Lr/1', 'digits/conv/1', 'digits/Lr/1']);
+    expect(result.summary).toHaveLength(4);
+    expect(result.settings).toMatchObject({ train: 100, test: 100, epochs: 1, hyperparameters: { ...paperHyperparameters, epochs: 1 } });
+    for (const run of result.runs) {
+      expect(run.testAccuracy).toBeGreaterThanOrEqual(0);
+      expect(run.testAccuracy).toBeLessThanOrEqual(1);
+      expect(run.secondsPerEpoch).toBeGreaterThan(0);
+      expect(run.epochLosses).toHaveLength(1);
+      expect(Number.isFinite(run.epochLosses[0])).toBe(true);
+    }
+    for (const row of result.summary) {
+      expect(row.accuracy.n).toBe(1);
+      expect(row.accuracy.sd).toBeNull();
+      expect(row.deltaVsConv === null).toBe(row.variant === 'conv');
+    }
+    expect(result.summary.find((r) => r.dataset === 'fashion' && r.variant === 'Lr')?.paper).toEqual({ delta: -0.2 });
+    // A progress line per epoch (not a TTY), and a heading per run.
+    expect(lines.filter((l) => l.startsWith('run '))).toHaveLength(4);
+    expect(lines.filter((l) => /e1\/1 \[#+\] 2\/2 loss \d/.test(l))).toHaveLength(4);
+  });
+
+  it("counts the parameters core's accounting gives for Base at 1×32×32", () => {
+    const account = (variant: 'conv' | 'full') => modelAccount(zooModel('base', { variant, inputShape: [1, 32, 32], classes: 10 }).nodes).total.params;
+    for (const run of result.runs) expect(run.params).toBe(account(run.variant === 'conv' ? 'conv' : 'full'));
+  });
+
+  it("reports finite filter correlations of Base's second conv", () => {
+    for (const run of result.runs) {
+      const c = run.correlation;
+      expect(c.layer).toBe('conv2');
+      expect(c.primaries.filters).toBe(32);
+      expect(c.bank.filters).toBe(64);
+      expect(c.primaries.matrix).toHaveLength(32 * 32);
+      expect(c.bank.matrix).toHaveLength(64 * 64);
+      for (const value of [run.meanAbsCorrelation, c.initial.primaries, c.initial.bank, c.bank.meanAbs]) {
+        expect(Number.isFinite(value)).toBe(true);
+        expect(value).toBeGreaterThan(0);
+        expect(value).toBeLessThan(1);
+      }
+      expect(run.meanAbsCorrelation).toBe(c.primaries.meanAbs);
+      expect(c.primaries.matrix.every((v) => v >= 0 && v <= 1)).toBe(true);
+      expect(c.primaries.matrix[0]).toBeCloseTo(1, 6);
+    }
+  });
+
+  it('repeats a run exactly from the same seed; the penalty alone changes its course', async () => {
+    const split = loadSplit('digits', smoke.train, smoke.test, 0);
+    const options = { ...paperHyperparameters, epochs: 1, dataset: 'digits', seed: 1 } as const;
+    const again = await trainRun(split, { ...options, variant: 'Lr' });
+    const first = result.runs.find((r) => r.dataset === 'digits' && r.variant === 'Lr')!;
+    expect(again.epochLosses).toEqual(first.epochLosses);
+    expect(again.testAccuracy).toBe(first.testAccuracy);
+    expect(again.correlation.primaries.matrix).toEqual(first.correlation.primaries.matrix);
+    // -L starts from the same weights as -Lr; only the correlation penalty on step 0 differs.
+    const plain = await trainRun(split, { ...options, variant: 'L' });
+    expect(plain.params).toBe(first.params);
+    expect(plain.correlation.initial).toEqual(first.correlation.initial);
+    expect(plain.epochLosses).not.toEqual(first.epochLosses);
+  });
+
+  it('writes results.json, results.md and the heatmaps', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'reproduce-'));
+    expect(await writeReport(result, dir)).toEqual(['results.json', 'results.md', ...['fashion-conv', 'fashion-Lr', 'digits-conv', 'digits-Lr'].map((m) => `heatmap-${m}.svg`)]);
+    const files = await writeReport(result, dir, { banks: true });
+    expect(files).toEqual(expect.arrayContaining(['heatmap-fashion-conv-bank.svg', 'heatmap-digits-Lr-bank.svg']));
+    expect(files).toHaveLength(2 + 4 * 2);
+    const json = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
+    expect(json.summary).toHaveLength(4);
+    expect(json.runs[0].correlation.primaries.matrix).toHaveLength(32 * 32);
+    expect(json.runs[0].correlation.bank.matrix).toBeUndefined();
+    const md = markdownReport(result);
+    expect(md).toContain('| fashion | Base-Lr | 227,130 |');
+    // Every table row has the header's 9 cells: the |corr| columns escape their bars.
+    const rows = md.split('\n').filter((l) => l.startsWith('| '));
+    expect(rows).toHaveLength(2 + 4);
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(9);
+    expect(md).toContain('![fashion Base-Lr](heatmap-fashion-Lr.svg)');
+    expect(textTable(result.summary).split('\n')).toHaveLength(2 + 4);
+    const svg = await readFile(join(dir, 'heatmap-digits-conv.svg'), 'utf8');
+    expect(svg.match(/<rect class="cell"/g)).toHaveLength(32 * 32);
+    expect(svg).toContain('the first 32 of its 64 filters');
+  });
+});
