@@ -24,12 +24,14 @@ export async function adapter<T>(name: string, load: () => Promise<T>): Promise<
 
 const tfjs = async () => (await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/conformance'))).tfjsBackends;
 const onnx = async () => (await adapter('@linearconv/onnx', () => import('@linearconv/onnx/conformance'))).onnxBackends;
+const webgpu = async () => (await adapter('@linearconv/webgpu', () => import('@linearconv/webgpu/conformance'))).webgpuBackends;
 
-/** Every backend the CLI knows, in the order `linearconv conformance` runs them. */
+/** Every backend the CLI knows, in the order `linearconv conformance` and `linearconv bench` run them. */
 export function knownBackends(): BackendRegistry {
   return new BackendRegistry([
     referenceFactory,
     ...['tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu'].map((name) => lazy(name, tfjs)),
-    ...['onnx-wasm-compact', 'onnx-wasm-folded'].map((name) => lazy(name, onnx)),
+    ...['onnx-wasm-compact', 'onnx-wasm-folded', 'onnx-node-compact', 'onnx-node-folded'].map((name) => lazy(name, onnx)),
+    lazy('webgpu', webgpu),
   ]);
 }

@@ -1,13 +1,17 @@
 import { LinearConvError } from '@linearconv/core';
+import { benchCommand, benchUsage } from './commands/bench.js';
 import { conformanceCommand, conformanceUsage } from './commands/conformance.js';
 import { exportCommand, exportUsage } from './commands/export.js';
 import { paramsCommand, paramsUsage } from './commands/params.js';
+import { reportCommand, reportUsage } from './commands/report.js';
 import { EXIT, type Io, processIo, UsageError } from './io.js';
 
 const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number>; usage: string }> = {
   params: { run: paramsCommand, usage: paramsUsage },
   conformance: { run: conformanceCommand, usage: conformanceUsage },
   export: { run: exportCommand, usage: exportUsage },
+  bench: { run: benchCommand, usage: benchUsage },
+  report: { run: reportCommand, usage: reportUsage },
 };
 
 const usage = `Usage: linearconv <command> [options]

@@ -17,6 +17,14 @@ export interface BackendGradients {
   readonly biasGrad?: ArrayLike<number>;
 }
 
+/** A layer set up once and run many times: what benchmarks time. */
+export interface PreparedLayer {
+  /** The output for one input of the shape the layer was prepared for, NCHW, on the CPU. */
+  run(input: Tensor<Float32Array>): Promise<Tensor>;
+  /** Releases what `prepare` set up (tensors, models, sessions). */
+  dispose(): Promise<void> | void;
+}
+
 /**
  * One way of running a LinearConv layer. Inputs arrive as Float32Array (the case files hold
  * float32 values); results may be any array of numbers. Every method may be async.
@@ -41,6 +49,17 @@ export interface Backend {
     primary: Float32Array,
     primaryCount: number,
   ): Promise<{ value: number; grad: ArrayLike<number> }> | { value: number; grad: ArrayLike<number> };
+  /**
+   * Sets the layer up for repeated forward passes on inputs of `inputShape` (NCHW): as LinearConv,
+   * or with `plain`, as a plain conv holding the composed filters (the same-shape baseline).
+   * `run` returns the output on the CPU. Throws LinearConvError for a shape the layer cannot take.
+   */
+  prepare?(
+    spec: LayerSpec,
+    weights: LinearConvWeights<Float32Array>,
+    inputShape: readonly number[],
+    options: { readonly plain: boolean },
+  ): Promise<PreparedLayer>;
   /** Releases whatever the backend holds (tensors, GPU buffers, sessions). */
   dispose(): Promise<void> | void;
 }

@@ -1,22 +1,32 @@
-import { type Backend, type BackendFactory, TOLERANCES } from '@linearconv/conformance';
+import { type Backend, type BackendFactory, type PreparedLayer, TOLERANCES } from '@linearconv/conformance';
+import { type LayerSpec, LinearConvError, type LinearConvWeights, outputShape } from '@linearconv/core';
 import type { ExportMode } from './conv.js';
 import { exportLayer } from './export-layer.js';
-import { loadOnnxRuntime, runModel } from './onnx-runtime.js';
-
-/** `onnx-wasm-compact` and `onnx-wasm-folded`: exported layers run by onnxruntime-web's wasm backend. */
-export const onnxBackends: readonly BackendFactory[] = [onnxConformanceBackend('compact'), onnxConformanceBackend('folded')];
+import { loadOnnxRuntime, type OnnxRuntime, type OnnxRuntimeName, runModel } from './onnx-runtime.js';
 
 /**
- * A LinearConv layer exported with exportLayer (`mode`) and run by onnxruntime-web (wasm).
- * Filters come from the exported model's `filters` output as ONNX Runtime computes it: built
- * in-graph (compact) or read from the stored bank (folded). Exports are inference-only.
+ * `onnx-wasm-compact` and `onnx-wasm-folded` (onnxruntime-web's wasm backend), `onnx-node-compact`
+ * and `onnx-node-folded` (onnxruntime-node's native CPU backend): exported layers, one code path.
  */
-export function onnxConformanceBackend(mode: ExportMode): BackendFactory {
-  const name = `onnx-wasm-${mode}`;
+export const onnxBackends: readonly BackendFactory[] = [
+  onnxConformanceBackend('compact'),
+  onnxConformanceBackend('folded'),
+  onnxConformanceBackend('compact', 'node'),
+  onnxConformanceBackend('folded', 'node'),
+];
+
+/**
+ * A LinearConv layer exported with exportLayer (`mode`) and run by ONNX Runtime (`runtime`:
+ * onnxruntime-web's wasm backend by default, or onnxruntime-node). Filters come from the exported
+ * model's `filters` output as ONNX Runtime computes it: built in-graph (compact) or read from the
+ * stored bank (folded). Exports are inference-only.
+ */
+export function onnxConformanceBackend(mode: ExportMode, runtime: OnnxRuntimeName = 'web'): BackendFactory {
+  const name = `onnx-${runtime === 'web' ? 'wasm' : 'node'}-${mode}`;
   return {
     name,
     async create(): Promise<Backend> {
-      const ort = await loadOnnxRuntime('web');
+      const ort = await loadOnnxRuntime(runtime);
       return {
         name,
         capabilities: {
@@ -39,8 +49,37 @@ export function onnxConformanceBackend(mode: ExportMode): BackendFactory {
           const model = exportLayer(spec, weights, { mode, batch, inputSize: [height, width] });
           return (await runModel(ort, model, { input })).output;
         },
+        // The plain baseline is the folded export: a model holding only a Conv of the composed filters.
+        prepare: (spec, weights, inputShape, { plain }) => preparedLayer(ort, spec, weights, inputShape, plain ? 'folded' : mode),
         dispose: () => {},
       };
     },
+  };
+}
+
+/**
+ * One session over the layer exported for `inputShape` (static shapes), created once: with the
+ * default graph optimisation, a compact model's filters are composed at creation (constant
+ * folding), so runs time the conv alone, as for the folded model.
+ */
+async function preparedLayer(
+  ort: OnnxRuntime,
+  spec: LayerSpec,
+  weights: LinearConvWeights<Float32Array>,
+  inputShape: readonly number[],
+  mode: ExportMode,
+): Promise<PreparedLayer> {
+  outputShape(spec, inputShape);
+  const [batch, , height, width] = inputShape;
+  const session = await ort.InferenceSession.create(exportLayer(spec, weights, { mode, batch, inputSize: [height, width] }));
+  return {
+    async run(input) {
+      if (input.shape.length !== 4 || input.shape.some((d, i) => d !== inputShape[i])) {
+        throw new LinearConvError('input.shape', `must be [${inputShape.join(', ')}] as prepared, got [${input.shape.join(', ')}]`);
+      }
+      const { output } = await session.run({ input: new ort.Tensor('float32', input.data, [...input.shape]) });
+      return { shape: output.dims.map(Number), data: output.data as Float32Array };
+    },
+    dispose: () => session.release(),
   };
 }

@@ -1,7 +1,9 @@
-import type { Backend, BackendFactory, BackendGradients } from '@linearconv/conformance';
-import { type LayerSpec, type LinearConvWeights, type Tensor, weightShapes } from '@linearconv/core';
+import type { Backend, BackendFactory, BackendGradients, PreparedLayer } from '@linearconv/conformance';
+import { type LayerSpec, LinearConvError, type LinearConvWeights, outputShape, type Tensor, weightShapes } from '@linearconv/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { input } from '@tensorflow/tfjs-layers';
+import { input, type LayersModel, model } from '@tensorflow/tfjs-layers';
+import type { ExplicitPadding2D } from './conv-layer.js';
+import { foldModel } from './fold.js';
 import { LinearConv2D } from './linear-conv2d.js';
 import { correlation } from './regularizers.js';
 import { enableWasmTraining } from './wasm-training.js';
@@ -91,6 +93,10 @@ export function tfjsConformanceBackend(backendName: TfjsBackendName, prepare: ()
           tf.dispose([filters, value, grads]);
           return result;
         },
+        async prepare(spec, weights, inputShape, { plain }) {
+          await use();
+          return preparedLayer(spec, weights, inputShape, plain, use);
+        },
         dispose: () => {},
       };
     },
@@ -99,38 +105,88 @@ export function tfjsConformanceBackend(backendName: TfjsBackendName, prepare: ()
 
 /** A built LinearConv2D holding the case's weights, disposed after `fn`. */
 async function withLayer<T>(spec: LayerSpec, weights: LinearConvWeights<Float32Array>, fn: (layer: LinearConv2D) => Promise<T>): Promise<T> {
-  // Case files always hold explicit padding [top, bottom, left, right].
-  const [top, bottom, left, right] = spec.padding as readonly number[];
-  const layer = new LinearConv2D({
-    filters: spec.outChannels,
-    kernelSize: [...spec.kernelSize],
-    strides: [...spec.strides],
-    padding: [
-      [top, bottom],
-      [left, right],
-    ],
-    dilationRate: [...spec.dilation],
-    groups: spec.groups,
-    useBias: spec.useBias,
-    primaryFilters: spec.primaryFilters,
-    coefficients: spec.coefficients,
-  });
+  const layer = new LinearConv2D(layerArgs(spec));
   // Applying it to a symbolic input builds it the way a model would (and lets it be disposed).
   layer.apply(input({ shape: [null, null, spec.inChannels] }));
-  const shapes = weightShapes(spec);
-  const values = layer.weights.map((w) => {
-    const name = w.originalName.split('/').pop() as 'primary' | 'coefficients' | 'column' | 'row' | 'bias';
-    const data = weights[name]!;
-    // Primaries arrive OIHW; the layer holds them HWIO like a Conv2D kernel.
-    return name === 'primary' ? tf.transpose(tf.tensor4d(data, shapes.primary as [number, number, number, number]), [2, 3, 1, 0]) : tf.tensor(data, w.shape as number[]);
-  });
-  layer.setWeights(values);
-  tf.dispose(values);
+  setLayerWeights(layer, spec, weights);
   try {
     return await fn(layer);
   } finally {
     layer.dispose();
   }
+}
+
+/**
+ * A one-layer model for repeated predictions on inputs of `inputShape` (NCHW): the LinearConv2D,
+ * or with `plain`, what `foldModel` makes of it (Conv2D, DepthwiseConv2D or GroupedConv2D holding
+ * the composed kernel). Each run uploads the input, changes its layout to NHWC and back, predicts
+ * and downloads: the same work for both variants, so their ratio is the layer's alone.
+ */
+async function preparedLayer(
+  spec: LayerSpec,
+  weights: LinearConvWeights<Float32Array>,
+  inputShape: readonly number[],
+  plain: boolean,
+  use: () => Promise<void>,
+): Promise<PreparedLayer> {
+  outputShape(spec, inputShape);
+  const [batch, channels, height, width] = inputShape;
+  const layer = new LinearConv2D(layerArgs(spec));
+  const x = input({ batchShape: [batch, height, width, channels] });
+  const linear = model({ inputs: x, outputs: layer.apply(x) as ReturnType<typeof input> });
+  let runnable: LayersModel;
+  try {
+    setLayerWeights(layer, spec, weights);
+    runnable = plain ? await foldModel(linear) : linear;
+  } catch (e) {
+    linear.dispose();
+    throw e;
+  }
+  if (runnable !== linear) linear.dispose();
+  return {
+    async run(t) {
+      if (t.shape.length !== 4 || t.shape.some((d, i) => d !== inputShape[i])) {
+        throw new LinearConvError('input.shape', `must be [${inputShape.join(', ')}] as prepared, got [${t.shape.join(', ')}]`);
+      }
+      await use();
+      const y = tf.tidy(() => tf.transpose(runnable.predict(nhwc(t)) as tf.Tensor4D, [0, 3, 1, 2]));
+      return { shape: y.shape, data: await download(y) };
+    },
+    dispose: () => {
+      runnable.dispose();
+    },
+  };
+}
+
+function layerArgs(spec: LayerSpec): ConstructorParameters<typeof LinearConv2D>[0] {
+  const p = spec.padding;
+  const padding: 'same' | 'valid' | ExplicitPadding2D = typeof p === 'string' ? p : [[p[0], p[1]], [p[2], p[3]]];
+  return {
+    filters: spec.outChannels,
+    kernelSize: [...spec.kernelSize],
+    strides: [...spec.strides],
+    padding,
+    dilationRate: [...spec.dilation],
+    groups: spec.groups,
+    useBias: spec.useBias,
+    primaryFilters: spec.primaryFilters,
+    coefficients: spec.coefficients,
+  };
+}
+
+/** Stores core's weights in a built LinearConv2D. */
+function setLayerWeights(layer: LinearConv2D, spec: LayerSpec, weights: LinearConvWeights<Float32Array>): void {
+  const shapes = weightShapes(spec);
+  const values = tf.tidy(() =>
+    layer.weights.map((w) => {
+      const name = w.originalName.split('/').pop() as 'primary' | 'coefficients' | 'column' | 'row' | 'bias';
+      const data = weights[name]!;
+      // Primaries arrive OIHW; the layer holds them HWIO like a Conv2D kernel.
+      return name === 'primary' ? tf.transpose(tf.tensor4d(data, shapes.primary as [number, number, number, number]), [2, 3, 1, 0]) : tf.tensor(data, w.shape as number[]);
+    }),
+  );
+  layer.setWeights(values);
+  tf.dispose(values);
 }
 
 async function gradients(layer: LinearConv2D, input: Tensor<Float32Array>, outputGrad: Tensor<Float32Array>): Promise<BackendGradients> {

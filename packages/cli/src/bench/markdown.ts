@@ -1,0 +1,65 @@
+import { formatError, formatGflops, formatMs, formatRatio } from './format.js';
+import { benchNotes } from './notes.js';
+import type { BenchReport } from './result.js';
+import { type CaseCell, caseRows, summariseBackends } from './summary.js';
+
+/** bench.md: how it was measured, the per-backend summary, and layer × backend latency with the ratio. */
+export function benchMarkdown(report: BenchReport): string {
+  const backends = report.settings.backends;
+  const batches = report.settings.batches;
+  const shapes = new Map(report.layers.map((l) => [l.name, l.shape]));
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const summary = summariseBackends(report);
+  const omissions = [...new Set(report.omitted.map((o) => `${o.backend}: ${o.reason}`))];
+  return [
+    '# linearconv bench: LinearConv against a plain conv of the same shape',
+    '',
+    `\`${report.command}\`, ${report.date}, ${report.totalSeconds.toFixed(0)} s.`,
+    '',
+    ...benchNotes(report).flatMap((n) => [n, '']),
+    '## Per backend',
+    '',
+    line(['backend', 'cases measured', 'linearconv/conv (geomean)', ...batches.map((b) => `at batch ${b}`), 'range', 'conv GFLOP/s (median)', 'max error', 'skipped', 'failed']),
+    line(['---', '---:', '---:', ...batches.map(() => '---:'), '---:', '---:', '---:', '---:', '---:']),
+    ...summary.map((s) =>
+      s.unavailable !== undefined
+        ? line([s.backend, `unavailable: ${escapeCell(s.unavailable)}`, ...Array(6 + batches.length).fill('')])
+        : line([
+            s.backend,
+            String(s.measured),
+            formatRatio(s.ratioGeomean),
+            ...s.ratioGeomeanByBatch.map(formatRatio),
+            s.ratioMin === null ? '–' : `${formatRatio(s.ratioMin)}–${formatRatio(s.ratioMax)}`,
+            formatGflops(s.convGflopsMedian),
+            formatError(s.maxAbsError),
+            String(s.skipped),
+            String(s.failed),
+          ]),
+    ),
+    '',
+    '## LinearConv latency in ms (ratio to the plain conv) per layer and backend',
+    '',
+    line(['layer', 'shape', 'batch', ...backends]),
+    line(['---', '---', '---:', ...backends.map(() => '---:')]),
+    ...caseRows(report).map((row) => line([row.layer, shapes.get(row.layer) ?? '', String(row.batch), ...row.cells.map(markdownCell)])),
+    '',
+    ...(omissions.length ? ['Not measured:', '', ...omissions.map((o) => `- ${escapeCell(o)}`), ''] : []),
+  ].join('\n');
+}
+
+function markdownCell(cell: CaseCell): string {
+  switch (cell.kind) {
+    case 'measured':
+      return `${formatMs(cell.linearconv.medianMs)} (${formatRatio(cell.linearconv.ratioToConv)})`;
+    case 'omitted':
+      return cell.reason.startsWith('skipped') ? 'skipped' : 'failed';
+    case 'unavailable':
+      return 'unavailable';
+    case 'none':
+      return '';
+  }
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
