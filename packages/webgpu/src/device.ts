@@ -1,0 +1,66 @@
+import { GpuUnavailableError } from './errors.js';
+
+const SETUP_HINT =
+  'Dawn needs a Vulkan driver: on Debian or Ubuntu `bash scripts/setup.sh` installs Mesa lavapipe ' +
+  '(apt-get install mesa-vulkan-drivers; Debian 12 needs it from bookworm-backports), ' +
+  "on a machine with a GPU install its vendor's Vulkan driver";
+
+let dawnGpu: Promise<GPU> | undefined;
+
+/**
+ * The platform's WebGPU entry point: `navigator.gpu` where there is one (browsers, Deno), else
+ * Dawn from the npm package `webgpu` (Node). One Dawn instance per process, shared.
+ */
+export function getGpu(): Promise<GPU> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (gpu) return Promise.resolve(gpu);
+  dawnGpu ??= loadDawn();
+  return dawnGpu;
+}
+
+async function loadDawn(): Promise<GPU> {
+  let dawn: { create(flags: string[]): GPU };
+  try {
+    // A variable specifier keeps bundlers from pulling Dawn into browser builds.
+    const name = 'webgpu';
+    dawn = (await import(name)) as typeof dawn;
+  } catch (e) {
+    dawnGpu = undefined;
+    throw new GpuUnavailableError(
+      `no WebGPU here: navigator.gpu is missing and the Node package "webgpu" (Dawn) could not be loaded ` +
+        `(${(e as Error).message.split('\n')[0]}); install it with \`npm install webgpu\``,
+    );
+  }
+  return dawn.create([]);
+}
+
+export interface RequestDeviceOptions {
+  /** Where to ask for an adapter; `getGpu()` by default. */
+  readonly gpu?: GPU;
+  readonly powerPreference?: GPUPowerPreference;
+  /** Device label, shown in the driver's messages. */
+  readonly label?: string;
+}
+
+/** The limits the kernels are bounded by: asked for at the adapter's maximum. */
+const WANTED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize'] as const;
+
+/**
+ * A device for the kernels: the adapter's best buffer limits, nothing else. Throws
+ * GpuUnavailableError saying why and what to install when there is no adapter.
+ */
+export async function requestDevice(options: RequestDeviceOptions = {}): Promise<GPUDevice> {
+  const gpu = options.gpu ?? (await getGpu());
+  const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+  if (!adapter) {
+    const inBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
+    throw new GpuUnavailableError(
+      inBrowser
+        ? 'no WebGPU adapter: the browser offers navigator.gpu but no adapter (Chromium needs a supported GPU, or --enable-unsafe-webgpu with a software Vulkan such as SwiftShader)'
+        : `no WebGPU adapter: Dawn found no usable Vulkan driver. ${SETUP_HINT}`,
+    );
+  }
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  return adapter.requestDevice({ requiredLimits, ...(options.label !== undefined && { label: options.label }) });
+}
