@@ -1,3 +1,4 @@
+import type { BackendSummary } from './summary.js';
 /** Number formats shared by the terminal table, the Markdown, the chart and the HTML report. */
 
 export function formatMs(ms: number): string {
@@ -14,4 +15,18 @@ export function formatError(error: number | null): string {
 
 export function formatGflops(gflops: number | null): string {
   return gflops === null ? '–' : gflops >= 10 ? gflops.toFixed(0) : gflops.toFixed(1);
+}
+
+/** The cells of a measured backend's summary row, after its name, as both tables show them. */
+export function summaryCells(s: BackendSummary): string[] {
+  return [
+    String(s.measured),
+    formatRatio(s.ratioGeomean),
+    ...s.ratioGeomeanByBatch.map(formatRatio),
+    s.ratioMin === null ? '–' : `${formatRatio(s.ratioMin)}–${formatRatio(s.ratioMax)}`,
+    formatGflops(s.convGflopsMedian),
+    formatError(s.maxAbsError),
+    String(s.skipped),
+    String(s.failed),
+  ];
 }

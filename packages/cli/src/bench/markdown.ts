@@ -1,4 +1,4 @@
-import { formatError, formatGflops, formatMs, formatRatio } from './format.js';
+import { formatMs, formatRatio, summaryCells } from './format.js';
 import { benchNotes } from './notes.js';
 import type { BenchReport } from './result.js';
 import { type CaseCell, caseRows, summariseBackends } from './summary.js';
@@ -24,17 +24,7 @@ export function benchMarkdown(report: BenchReport): string {
     ...summary.map((s) =>
       s.unavailable !== undefined
         ? line([s.backend, `unavailable: ${escapeCell(s.unavailable)}`, ...Array(6 + batches.length).fill('')])
-        : line([
-            s.backend,
-            String(s.measured),
-            formatRatio(s.ratioGeomean),
-            ...s.ratioGeomeanByBatch.map(formatRatio),
-            s.ratioMin === null ? '–' : `${formatRatio(s.ratioMin)}–${formatRatio(s.ratioMax)}`,
-            formatGflops(s.convGflopsMedian),
-            formatError(s.maxAbsError),
-            String(s.skipped),
-            String(s.failed),
-          ]),
+        : line([s.backend, ...summaryCells(s)]),
     ),
     '',
     '## LinearConv latency in ms (ratio to the plain conv) per layer and backend',

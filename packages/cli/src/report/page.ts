@@ -1,5 +1,5 @@
 import { latencyChartSvg } from '../bench/chart.js';
-import { formatError, formatGflops, formatMs, formatRatio } from '../bench/format.js';
+import { formatError, formatGflops, formatMs, formatRatio, summaryCells } from '../bench/format.js';
 import { describeMachine } from '../bench/machine.js';
 import { benchNotes } from '../bench/notes.js';
 import type { BenchReport, Machine } from '../bench/result.js';
@@ -49,17 +49,7 @@ function benchSection({ file, report }: ReportInput['bench']): string {
   const summary = summariseBackends(report).map((s) =>
     s.unavailable !== undefined
       ? `<tr><td>${escapeHtml(s.backend)}</td><td colspan="${7 + batches.length}" class="note">unavailable: ${escapeHtml(s.unavailable)}</td></tr>`
-      : row([
-          s.backend,
-          String(s.measured),
-          formatRatio(s.ratioGeomean),
-          ...s.ratioGeomeanByBatch.map(formatRatio),
-          s.ratioMin === null ? '–' : `${formatRatio(s.ratioMin)}–${formatRatio(s.ratioMax)}`,
-          formatGflops(s.convGflopsMedian),
-          formatError(s.maxAbsError),
-          String(s.skipped),
-          String(s.failed),
-        ]),
+      : row([s.backend, ...summaryCells(s)]),
   );
   const cases = caseRows(report).map((r) => {
     const cells = r.cells.map((cell) => {

@@ -1,22 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import type { BenchReport } from '../bench/result.js';
 import { UsageError } from '../io.js';
+import { readJsonIfExists } from './read-json.js';
 
 /** A bench.json written by `linearconv bench`, or null when the file does not exist. */
 export async function readBenchReport(file: string): Promise<BenchReport | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') return null;
-    throw e;
-  }
-  let report: BenchReport;
-  try {
-    report = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file}: not JSON (${(e as Error).message})`);
-  }
+  const report = (await readJsonIfExists(file)) as BenchReport | null;
+  if (report === null) return null;
   if (report?.format !== 'linearconv-bench@1') {
     throw new UsageError(`${file}: format: must be "linearconv-bench@1" (a bench.json from linearconv bench), got ${JSON.stringify(report?.format)}`);
   }

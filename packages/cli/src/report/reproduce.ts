@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../io.js';
+import { readJsonIfExists } from './read-json.js';
 
 /** What the report reads of benchmarks/results/reproduce/results.json (written by the benchmarks' reproduce run). */
 export interface ReproduceResults {
@@ -40,19 +41,8 @@ export interface Heatmap {
  * file does not exist. A file that exists but is not such results is a UsageError naming it.
  */
 export async function readReproduce(file: string): Promise<{ results: ReproduceResults; heatmaps: Heatmap[] } | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') return null;
-    throw e;
-  }
-  let results: ReproduceResults;
-  try {
-    results = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file}: not JSON (${(e as Error).message})`);
-  }
+  const results = (await readJsonIfExists(file)) as ReproduceResults | null;
+  if (results === null) return null;
   const rows = (results as { summary?: unknown })?.summary;
   if (!Array.isArray(rows) || !rows.every(isRow)) {
     throw new UsageError(`${file}: summary: must be a list of {dataset, variant, params, accuracy: {mean, sd}, deltaVsConv, paper}`);
