@@ -8,5 +8,7 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: 'reports/vitest.json' },
     testTimeout: 60_000,
+    // GPU adapters and shader compiles on a software driver make setup slow.
+    hookTimeout: 60_000,
   },
 });

@@ -35,3 +35,4 @@ export function describeConformance(factory: BackendFactory, options: Conformanc
     }
   });
 }
+export { describeReadmeSnippets } from './readme-snippets.js';
