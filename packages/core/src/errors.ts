@@ -31,3 +31,18 @@ export function describe(value: unknown): string {
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Float32Array).length})`;
   return String(value);
 }
+
+/**
+ * An optional dependency the call needs is not installed. `packageName` is what to install;
+ * `field` names the feature that needs it.
+ */
+export class MissingDependencyError extends LinearConvError {
+  readonly packageName: string;
+
+  constructor(feature: string, packageName: string, cause?: unknown) {
+    super(feature, `needs ${packageName}, which is not installed (npm install ${packageName})`);
+    this.name = 'MissingDependencyError';
+    this.packageName = packageName;
+    if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
+  }
+}
