@@ -211,17 +211,15 @@ describe('fitCoefficients', () => {
     expect(fieldOf(() => fitCoefficients(layer, filters, bias, bad))).toBe('options.primaries');
   });
 
-  it('fits a realistic layer (F = 512, C = 256, 3×3, p = 256) quickly', () => {
+  // Its speed on a realistic layer (512×256×3×3) is a benchmark: benchmarks/src/fit.ts.
+  it('fits a layer of realistic proportions to the error random filters predict', () => {
     const random = createRandom(9);
-    const filters = Float32Array.from({ length: 512 * 256 * 9 }, () => random.normal());
+    const filters = Float32Array.from({ length: 128 * 64 * 9 }, () => random.normal());
     for (const coefficients of ['full', lowRank(10)] as const) {
-      const layer = layerSpec({ inChannels: 256, outChannels: 512, kernelSize: 3, useBias: false, coefficients });
-      const start = performance.now();
+      const layer = layerSpec({ inChannels: 64, outChannels: 128, kernelSize: 3, useBias: false, coefficients });
       const { relativeError } = fitCoefficients(layer, filters);
-      const seconds = (performance.now() - start) / 1000;
-      console.log(`fitCoefficients 512×256×3×3, p = 256, ${JSON.stringify(coefficients)}: ${seconds.toFixed(2)} s`);
-      expect(seconds).toBeLessThan(30);
-      // Random filters: the secondaries keep ~1 − 256/2304 of their energy outside the primaries' span.
+      // Random filters: the secondaries (half the bank) keep ~1 − 64/576 of their energy outside
+      // the primaries' span, so the error is about √(0.5 · 0.89) ≈ 0.67.
       expect(relativeError).toBeGreaterThan(0.6);
       expect(relativeError).toBeLessThan(0.75);
     }

@@ -2,10 +2,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import { type ZooVariant, zooModels } from '@linearconv/core';
 import { zooModel } from '@linearconv/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from './export-model.js';
 import { inspectModel } from './inspect-model.js';
-import { loadOnnxRuntime, runModel } from './onnx-runtime.js';
+import { type FloatTensor, loadOnnxRuntime, runModel } from './onnx-runtime.js';
 import { checkModels } from './test-support/onnx-checker.js';
 import { setSeededWeights } from './test-support/seeded-weights.js';
 import { expectSameOutputs, foldedParams, seededInput, tfjsOutputs } from './test-support/tfjs-outputs.js';
@@ -23,30 +24,39 @@ const sizes = new Map<string, { compact: number; folded: number }>();
 describe('zoo models', () => {
   for (const name of zooModels) {
     for (const variant of variants) {
-      it(`${name} ${variant}: compact and folded pass the checker and match tfjs on both runtimes`, async () => {
-        const model = zooModel(name, { variant });
-        try {
+      // One model per describe, its checks as separate tests, so none nears the timeout on 2 cores.
+      describe(`${name} ${variant}`, () => {
+        let model: LayersModel;
+        let x: FloatTensor;
+        let expected: FloatTensor[];
+        let compact: Uint8Array;
+        let folded: Uint8Array;
+        beforeAll(() => {
+          model = zooModel(name, { variant });
           setSeededWeights(model, 1);
-          const x = seededInput(model, 1, 2);
-          const expected = tfjsOutputs(model, x);
-          const compact = exportModel(model, { mode: 'compact' });
-          const folded = exportModel(model, { mode: 'folded' });
+          x = seededInput(model, 1, 2);
+          expected = tfjsOutputs(model, x);
+          compact = exportModel(model, { mode: 'compact' });
+          folded = exportModel(model, { mode: 'folded' });
+          sizes.set(`${name}-${variant}`, { compact: compact.byteLength, folded: folded.byteLength });
+        }, 120_000);
+        afterAll(() => model?.dispose());
+
+        it('compact and folded pass the checker, and store the parameters they should', () => {
           expect(checkModels({ compact, folded }).errors).toEqual({ compact: null, folded: null });
-          for (const runtime of ['web', 'node'] as const) {
-            const ort = await loadOnnxRuntime(runtime);
-            const fromCompact = (await runModel(ort, compact, { input: x })).output;
-            const fromFolded = (await runModel(ort, folded, { input: x })).output;
-            expectSameOutputs([fromCompact], expected, `compact on onnxruntime-${runtime}`);
-            expectSameOutputs([fromFolded], expected, `folded on onnxruntime-${runtime}`);
-            expectSameOutputs([fromCompact], [fromFolded], `compact against folded on onnxruntime-${runtime}`);
-          }
           expect(inspectModel(compact).params).toBe(model.countParams());
           expect(inspectModel(folded).params).toBe(foldedParams(model));
-          sizes.set(`${name}-${variant}`, { compact: compact.byteLength, folded: folded.byteLength });
-        } finally {
-          model.dispose();
-        }
-      }, 120_000);
+        });
+
+        it.each(['web', 'node'] as const)('compact and folded match tfjs on onnxruntime-%s', async (runtime) => {
+          const ort = await loadOnnxRuntime(runtime);
+          const fromCompact = (await runModel(ort, compact, { input: x })).output;
+          const fromFolded = (await runModel(ort, folded, { input: x })).output;
+          expectSameOutputs([fromCompact], expected, `compact on onnxruntime-${runtime}`);
+          expectSameOutputs([fromFolded], expected, `folded on onnxruntime-${runtime}`);
+          expectSameOutputs([fromCompact], [fromFolded], `compact against folded on onnxruntime-${runtime}`);
+        });
+      });
     }
   }
 
