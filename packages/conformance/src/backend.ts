@@ -32,7 +32,10 @@ export interface PreparedLayer {
 export interface Backend {
   readonly name: string;
   readonly capabilities: Capabilities;
-  /** Used when a case names no tolerance of its own. */
+  /**
+   * What this backend's arithmetic costs. Used when a case names no tolerance of its own, widened
+   * by the rounding of how the case's expected values were written (see toleranceFor).
+   */
   readonly tolerance: Tolerance;
   /** The composed bank W, OIHW. */
   compose(spec: LayerSpec, weights: LinearConvWeights<Float32Array>): Promise<ArrayLike<number>> | ArrayLike<number>;
@@ -73,12 +76,12 @@ export interface BackendFactory {
   create(): Promise<Backend>;
 }
 
-/** Default tolerances by kind of arithmetic, in one place. */
-export const TOLERANCES = {
+/** Default tolerances by kind of arithmetic, in one place; frozen, so no caller can loosen another's. */
+export const TOLERANCES = Object.freeze({
   /** float64 all the way, as the reference. */
-  float64: { atol: 1e-9, rtol: 1e-9 },
+  float64: Object.freeze({ atol: 1e-9, rtol: 1e-9 } as const),
   /** float32 arithmetic on a CPU (tfjs cpu/wasm, onnxruntime). */
-  float32: { atol: 1e-4, rtol: 1e-4 },
+  float32: Object.freeze({ atol: 1e-4, rtol: 1e-4 } as const),
   /** GPUs may reorder sums and use fused multiply-add or relaxed precision. */
-  gpu: { atol: 1e-3, rtol: 1e-3 },
-} as const satisfies Record<string, Tolerance>;
+  gpu: Object.freeze({ atol: 1e-3, rtol: 1e-3 } as const),
+}) satisfies Record<string, Tolerance>;

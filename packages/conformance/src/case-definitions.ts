@@ -42,4 +42,9 @@ export const CASE_DEFINITIONS: readonly CaseDefinition[] = [
   { name: 'kernel-covers-input', description: 'the kernel spans the whole input: a 1×1 output', layer: { inChannels: 2, outChannels: 4, kernelSize: 5 }, input: [1, 5, 5], seed: 33 },
   { name: 'pointwise-64-to-128-stride2', description: '1×1 stride 2, C 64 → F 128 (a ResNet shortcut)', layer: { inChannels: 64, outChannels: 128, kernelSize: 1, strides: 2, useBias: false }, input: [1, 8, 8], seed: 34 },
   { name: 'wide-64x64-16x16', description: 'C 64 → F 64, 3×3 same at 16×16: accumulation over D = 576', layer: { inChannels: 64, outChannels: 64, kernelSize: 3, padding: 'same' }, input: [1, 16, 16], seed: 35 },
+  // Expected values computed in float64 and written as float32 (what a PyTorch export gives):
+  // the checks must allow for that rounding, and only for it.
+  { name: 'float32-written-3x3-bias', description: 'expected values written as float32: 3×3 same with bias', layer: { inChannels: 3, outChannels: 6, kernelSize: 3, padding: 'same' }, input: [1, 7, 7], seed: 36, expectedPrecision: 'float32' },
+  { name: 'float32-written-lowrank-groups2', description: 'expected values written as float32: groups 2, low rank, stride 2', layer: { inChannels: 4, outChannels: 8, kernelSize: 3, groups: 2, strides: 2, coefficients: lowRank(2), padding: 'same' }, input: [2, 6, 6], seed: 37, expectedPrecision: 'float32' },
+  { name: 'float32-written-wide-32x32', description: 'expected values written as float32: C 32 → F 32 at 8×8, accumulation over D = 288', layer: { inChannels: 32, outChannels: 32, kernelSize: 3, padding: 'same', useBias: false }, input: [1, 8, 8], seed: 38, expectedPrecision: 'float32' },
 ];

@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorOf } from '@linearconv/test-support';
 import { describe, expect, it } from 'vitest';
 import { CaseFormatError, parseCase } from './case.js';
 import { committedCasesDir, loadCases } from './cases.js';
 
 const hand = JSON.parse(readFileSync(join(committedCasesDir, 'hand-2x2-ones.json'), 'utf8'));
 
-function errorOf(doc: unknown): CaseFormatError {
-  try {
-    parseCase('broken.json', typeof doc === 'string' ? doc : JSON.stringify(doc));
-  } catch (e) {
-    expect(e).toBeInstanceOf(CaseFormatError);
-    return e as CaseFormatError;
-  }
-  throw new Error('expected a CaseFormatError');
-}
+const refusal = (doc: unknown) => errorOf(() => parseCase('broken.json', typeof doc === 'string' ? doc : JSON.stringify(doc)), CaseFormatError);
 
 /** The hand case with one member replaced (a path of keys, then the new value; undefined deletes). */
 function patched(path: (string | number)[], value: unknown): unknown {
@@ -54,7 +47,7 @@ describe('parseCase', () => {
     ['a non-numeric value', patched(['expected', 'filters', 'data', 0], 'one'), 'expected.filters.data', /finite numbers/],
     ['a negative tolerance', patched(['tolerance'], { atol: -1, rtol: 0 }), 'tolerance.atol', /≥ 0/],
   ])('rejects %s, naming the file, the member and the rule', (_, doc, member, rule) => {
-    const error = errorOf(doc);
+    const error = refusal(doc);
     expect(error.file).toBe('broken.json');
     expect(error.member).toBe(member);
     expect(error.message).toMatch(rule);

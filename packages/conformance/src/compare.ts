@@ -1,4 +1,6 @@
+import { LinearConvError } from '@linearconv/core';
 import type { Tolerance } from './case.js';
+import { requireNumbers, requireTolerance } from './validate.js';
 
 export interface Comparison {
   readonly pass: boolean;
@@ -10,6 +12,9 @@ export interface Comparison {
 
 /** |actual − expected| ≤ atol + rtol·|expected| everywhere; non-finite values never pass. */
 export function compareArrays(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: Tolerance): Comparison {
+  requireNumbers(actual, 'actual');
+  requireNumbers(expected, 'expected');
+  requireTolerance(tolerance, 'tolerance');
   if (actual.length !== expected.length) {
     return { pass: false, maxAbsError: Number.POSITIVE_INFINITY, reason: `has ${actual.length} values, expected ${expected.length}` };
   }
@@ -41,6 +46,12 @@ export function compareArrays(actual: ArrayLike<number>, expected: ArrayLike<num
 
 /** Several named comparisons folded into one: the worst error, the first failure. */
 export function combine(parts: ReadonlyArray<readonly [string, Comparison]>): Comparison {
+  if (!Array.isArray(parts)) throw new LinearConvError('parts', 'must be an array of [name, comparison] pairs');
+  parts.forEach((part, i) => {
+    if (!Array.isArray(part) || typeof part[0] !== 'string' || typeof part[1]?.pass !== 'boolean' || typeof part[1].maxAbsError !== 'number') {
+      throw new LinearConvError(`parts[${i}]`, 'must be a [name, comparison] pair');
+    }
+  });
   let maxAbsError = 0;
   for (const [, c] of parts) maxAbsError = Number.isNaN(c.maxAbsError) || c.maxAbsError > maxAbsError ? c.maxAbsError : maxAbsError;
   const failed = parts.find(([, c]) => !c.pass);

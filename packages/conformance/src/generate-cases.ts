@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASE_DEFINITIONS } from './case-definitions.js';
 import { committedCasesDir } from './cases.js';
+import { casesModule } from './cases-module.js';
 import { generateCase } from './generate.js';
 
 const out = process.argv[2] ?? committedCasesDir;
@@ -12,4 +13,8 @@ for (const file of readdirSync(out)) if (file.endsWith('.json') && !file.startsW
 for (const definition of CASE_DEFINITIONS) {
   writeFileSync(join(out, `${definition.name}.json`), `${JSON.stringify(generateCase(definition))}\n`);
 }
-console.log(`wrote ${CASE_DEFINITIONS.length} cases to ${out}`);
+// The module that bundles them all (hand-written ones included) for committedCases().
+const module = casesModule(readdirSync(out).filter((file) => file.endsWith('.json')));
+writeFileSync(join(out, 'index.js'), module.js);
+writeFileSync(join(out, 'index.d.ts'), module.dts);
+console.log(`wrote ${CASE_DEFINITIONS.length} cases and their index to ${out}`);

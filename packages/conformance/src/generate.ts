@@ -14,7 +14,7 @@ import {
   weightShapes,
   weightsAsFloat64,
 } from '@linearconv/core';
-import { CASE_FORMAT, type Tolerance } from './case.js';
+import { CASE_FORMAT, type ExpectedPrecision, type Tolerance } from './case.js';
 
 /** A case to generate: the layer (any padding form), the input size, and a seed for its data. */
 export interface CaseDefinition {
@@ -25,6 +25,11 @@ export interface CaseDefinition {
   readonly input: readonly [number, number, number];
   readonly seed: number;
   readonly tolerance?: Tolerance;
+  /**
+   * How to write the expected values (computed in float64 either way): at float64 precision
+   * (the default, 15 significant digits) or rounded to float32, as a PyTorch export writes them.
+   */
+  readonly expectedPrecision?: ExpectedPrecision;
 }
 
 type JsonTensor = { shape: number[]; data: number[] };
@@ -33,9 +38,12 @@ const WEIGHT_NAMES = ['primary', 'coefficients', 'column', 'row', 'bias'] as con
 
 /**
  * Builds a `linearconv-case@1` document: float32 inputs and weights drawn from the seed,
- * every expectation computed by core's float64 reference.
+ * every expectation computed by core's float64 reference and written at `expectedPrecision`.
  */
 export function generateCase(definition: CaseDefinition): Record<string, unknown> {
+  const precision = definition.expectedPrecision ?? 'float64';
+  const expectedTensor = precision === 'float64' ? fullTensor : float32Tensor;
+  const expectedValue = precision === 'float64' ? fifteenDigits : shortestFloat32;
   const [n, h, w] = definition.input;
   // Case files hold explicit padding: resolve `same`/`valid` for this input size.
   const resolved = layerSpec(definition.layer);
@@ -54,23 +62,23 @@ export function generateCase(definition: CaseDefinition): Record<string, unknown
   const stored: Record<string, JsonTensor> = {};
   const backward: Record<string, JsonTensor> = {
     outputGrad: float32Tensor(outShape, outputGrad.data),
-    inputGrad: float64Tensor(inputShape, grads.inputGrad.data),
+    inputGrad: expectedTensor(inputShape, grads.inputGrad.data),
   };
   for (const name of WEIGHT_NAMES) {
     const shape = shapes[name];
     if (!shape) continue;
     stored[name] = float32Tensor(shape, weights[name]!);
-    backward[`${name}Grad`] = float64Tensor(shape, grads[`${name}Grad`]!);
+    backward[`${name}Grad`] = expectedTensor(shape, grads[`${name}Grad`]!);
   }
 
   const expected: Record<string, unknown> = {
-    filters: float64Tensor(shapes.filters, filters),
-    output: float64Tensor(outShape, output.data),
+    filters: expectedTensor(shapes.filters, filters),
+    output: expectedTensor(outShape, output.data),
   };
   // The correlation of filters of length 1 is undefined (core refuses it), so such cases omit it.
   if (filterLength(spec) >= 2) {
     const correlation = correlationLoss(Float64Array.from(weights.primary), spec.primaryFilters);
-    expected.correlation = { value: round(correlation.value), primaryGrad: float64Tensor(shapes.primary, correlation.grad) };
+    expected.correlation = { value: expectedValue(correlation.value), primaryGrad: expectedTensor(shapes.primary, correlation.grad) };
   }
   expected.backward = backward;
 
@@ -92,6 +100,7 @@ export function generateCase(definition: CaseDefinition): Record<string, unknown
     },
     input: float32Tensor(inputShape, input.data),
     weights: stored,
+    expectedPrecision: precision,
     expected,
     ...(definition.tolerance && { tolerance: definition.tolerance }),
   };
@@ -105,12 +114,12 @@ function float32Tensor(shape: readonly number[], data: ArrayLike<number>): JsonT
   return { shape: [...shape], data: Array.from(data, shortestFloat32) };
 }
 
-function float64Tensor(shape: readonly number[], data: ArrayLike<number>): JsonTensor {
-  return { shape: [...shape], data: Array.from(data, round) };
+function fullTensor(shape: readonly number[], data: ArrayLike<number>): JsonTensor {
+  return { shape: [...shape], data: Array.from(data, fifteenDigits) };
 }
 
-/** 15 significant digits: far below any tolerance, and a third shorter than full doubles. */
-function round(value: number): number {
+/** 15 significant digits: float64 precision for every tolerance, and a third shorter than full doubles. */
+function fifteenDigits(value: number): number {
   return Number(value.toPrecision(15));
 }
 

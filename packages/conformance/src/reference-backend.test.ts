@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCases } from './cases.js';
 import { compareArrays } from './compare.js';
 import { referenceBackend } from './reference-backend.js';
+import { toleranceFor } from './tolerance.js';
 
 const backend = referenceBackend();
 
@@ -17,7 +18,7 @@ describe('reference prepare', () => {
       const again = await layer.run(input);
       await layer.dispose();
       expect(output.shape).toEqual(kase.expected.output.shape);
-      const comparison = compareArrays(output.data, kase.expected.output.data, kase.tolerance ?? backend.tolerance);
+      const comparison = compareArrays(output.data, kase.expected.output.data, toleranceFor(backend, kase));
       expect(comparison.pass, comparison.reason).toBe(true);
       expect(Array.from(again.data)).toEqual(Array.from(output.data));
     }

@@ -1,10 +1,13 @@
-import type { LinearConvWeights, Tensor } from '@linearconv/core';
+import { LinearConvError, type LinearConvWeights, type Tensor } from '@linearconv/core';
 import type { Backend, Capability } from './backend.js';
 import type { CaseTensor, ConformanceCase } from './case.js';
 import { type Comparison, combine, compareArrays } from './compare.js';
+import { preview } from './preview.js';
+import { toleranceFor } from './tolerance.js';
+import { requireBackend, requireCase } from './validate.js';
 
 export type Check = 'filters' | 'output' | 'correlation' | 'backward';
-export const CHECKS: readonly Check[] = ['filters', 'output', 'correlation', 'backward'];
+export const CHECKS: readonly Check[] = Object.freeze(['filters', 'output', 'correlation', 'backward']);
 
 export interface CheckResult {
   readonly case: string;
@@ -18,11 +21,15 @@ export interface CheckResult {
 
 /** The checks a case asks for: `output` always, the others when the case has their expectation. */
 export function checksOf(kase: ConformanceCase): Check[] {
+  requireCase(kase);
   return CHECKS.filter((check) => check === 'output' || kase.expected[check] !== undefined);
 }
 
 /** Why `backend` cannot run `check` on `kase`, or undefined when it can. */
 export function skipReason(backend: Backend, kase: ConformanceCase, check: Check): string | undefined {
+  requireBackend(backend);
+  requireCase(kase);
+  requireCheck(check);
   const needs: Capability[] = [];
   if (kase.spec.groups > 1) needs.push('groups');
   if (kase.spec.dilation.some((d) => d > 1)) needs.push('dilation');
@@ -39,6 +46,10 @@ export function skipReason(backend: Backend, kase: ConformanceCase, check: Check
 
 /** Runs one check of one case; a thrown error is a failure with its message, never a crash. */
 export async function runCheck(backend: Backend, kase: ConformanceCase, check: Check): Promise<CheckResult> {
+  requireBackend(backend);
+  requireCase(kase);
+  requireCheck(check);
+  if (!checksOf(kase).includes(check)) throw new LinearConvError('check', `"${check}": case "${kase.name}" has no expected ${check}`);
   const base = { case: kase.name, backend: backend.name, check };
   const reason = skipReason(backend, kase, check);
   if (reason !== undefined) return { ...base, status: 'skip', maxAbsError: null, reason };
@@ -58,13 +69,15 @@ export async function runCheck(backend: Backend, kase: ConformanceCase, check: C
 
 /** Every applicable check of a case, in order. */
 export async function runCase(backend: Backend, kase: ConformanceCase): Promise<CheckResult[]> {
+  requireBackend(backend);
+  requireCase(kase);
   const results: CheckResult[] = [];
   for (const check of checksOf(kase)) results.push(await runCheck(backend, kase, check));
   return results;
 }
 
 async function compute(backend: Backend, kase: ConformanceCase, check: Check): Promise<Comparison> {
-  const tolerance = kase.tolerance ?? backend.tolerance;
+  const tolerance = toleranceFor(backend, kase);
   const weights = float32Weights(kase);
   const input = float32(kase.input);
   const expected = kase.expected;
@@ -102,6 +115,10 @@ async function compute(backend: Backend, kase: ConformanceCase, check: Check): P
       return combine(parts);
     }
   }
+}
+
+function requireCheck(check: unknown): asserts check is Check {
+  if (!CHECKS.includes(check as Check)) throw new LinearConvError('check', `must be one of ${CHECKS.join(', ')}, got ${preview(check)}`);
 }
 
 function sameShape(actual: readonly number[], expected: readonly number[]): Comparison {

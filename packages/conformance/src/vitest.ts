@@ -1,7 +1,11 @@
+import { LinearConvError } from '@linearconv/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, BackendFactory } from './backend.js';
 import { loadCases } from './cases.js';
+import { committedCases } from './committed-cases.js';
+import { preview } from './preview.js';
 import { checksOf, runCheck } from './run.js';
+import { requireFactory, requireObject } from './validate.js';
 
 export interface ConformanceOptions {
   /** Case files or directories; the committed cases by default. */
@@ -13,7 +17,12 @@ export interface ConformanceOptions {
  * backend lacks shows as a skipped test carrying the reason, never as a pass.
  */
 export function describeConformance(factory: BackendFactory, options: ConformanceOptions = {}): void {
-  const cases = loadCases(options.cases);
+  requireFactory(factory);
+  requireObject(options, 'options');
+  if (options.cases !== undefined && !Array.isArray(options.cases)) {
+    throw new LinearConvError('options.cases', `must be an array of case files or folders, got ${preview(options.cases)}`);
+  }
+  const cases = options.cases === undefined ? committedCases() : loadCases(options.cases);
   describe(`conformance: ${factory.name}`, () => {
     let backend: Backend;
     beforeAll(async () => {
@@ -35,4 +44,3 @@ export function describeConformance(factory: BackendFactory, options: Conformanc
     }
   });
 }
-export { describeReadmeSnippets } from './readme-snippets.js';

@@ -1,16 +1,7 @@
+import { errorOf } from '@linearconv/test-support';
 import { describe, expect, it } from 'vitest';
 import { LinearConvError } from './errors.js';
 import { convGeometry, filterLength, layerSpec, outputShape, secondaryFilters, weightShapes } from './spec.js';
-
-function errorOf(fn: () => unknown): LinearConvError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LinearConvError);
-    return e as LinearConvError;
-  }
-  throw new Error('expected a LinearConvError');
-}
 
 describe('layerSpec', () => {
   it('fills the defaults: p = floor(F/2), full coefficients, valid padding, bias', () => {
@@ -71,7 +62,7 @@ describe('layerSpec', () => {
     [{ useBias: 'yes' }, 'useBias'],
   ])('rejects %j naming %s', (patch, field) => {
     const input = { inChannels: 4, outChannels: 8, kernelSize: 3, ...patch };
-    expect(errorOf(() => layerSpec(input as never)).field).toBe(field);
+    expect(errorOf(() => layerSpec(input as never), LinearConvError).field).toBe(field);
   });
 
   it('does not mutate its input', () => {
@@ -115,10 +106,10 @@ describe('convGeometry', () => {
   });
 
   it('rejects a kernel larger than the padded input', () => {
-    const error = errorOf(() => convGeometry({ ...base, kernelSize: [5, 5], padding: 'valid' }, 4, 8));
+    const error = errorOf(() => convGeometry({ ...base, kernelSize: [5, 5], padding: 'valid' }, 4, 8), LinearConvError);
     expect(error.field).toBe('kernelSize');
     expect(error.rule).toMatch(/height 5 .* exceeds the padded input height 4/);
-    expect(errorOf(() => convGeometry({ ...base, dilation: [1, 3], padding: [0, 0, 1, 1] }, 9, 4)).field).toBe(
+    expect(errorOf(() => convGeometry({ ...base, dilation: [1, 3], padding: [0, 0, 1, 1] }, 9, 4), LinearConvError).field).toBe(
       'kernelSize',
     );
   });
@@ -126,7 +117,7 @@ describe('convGeometry', () => {
   it('outputShape checks the input', () => {
     const spec = layerSpec({ inChannels: 3, outChannels: 4, kernelSize: 3, padding: 'same' });
     expect(outputShape(spec, [2, 3, 9, 9])).toEqual([2, 4, 9, 9]);
-    expect(errorOf(() => outputShape(spec, [2, 4, 9, 9])).field).toBe('input.shape[1]');
-    expect(errorOf(() => outputShape(spec, [3, 9, 9])).field).toBe('input.shape');
+    expect(errorOf(() => outputShape(spec, [2, 4, 9, 9]), LinearConvError).field).toBe('input.shape[1]');
+    expect(errorOf(() => outputShape(spec, [3, 9, 9]), LinearConvError).field).toBe('input.shape');
   });
 });

@@ -1,3 +1,4 @@
+import { errorOf } from '@linearconv/test-support';
 import { describe, expect, it } from 'vitest';
 import { modelAccount } from './accounting.js';
 import { LinearConvError } from './errors.js';
@@ -5,16 +6,6 @@ import { convGeometry } from './spec.js';
 import { type ZooConvNode, type ZooModelName, type ZooVariant, zooModel, zooModels, zooPaperParams } from './zoo.js';
 
 const variants: readonly ZooVariant[] = ['conv', 'full', 'lowRank'];
-
-function errorOf(fn: () => unknown): LinearConvError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LinearConvError);
-    return e as LinearConvError;
-  }
-  throw new Error('expected a LinearConvError');
-}
 
 function params(name: ZooModelName, variant: ZooVariant, quirks = {}): number {
   return modelAccount(zooModel(name, { variant, quirks }).nodes).total.params;
@@ -122,20 +113,20 @@ describe('architecture details', () => {
 
 describe('errors', () => {
   it('an unknown model names the known ones', () => {
-    const e = errorOf(() => zooModel('resnet50'));
+    const e = errorOf(() => zooModel('resnet50'), LinearConvError);
     expect(e.field).toBe('model');
     expect(e.rule).toBe('must be one of base, vgg11, allconv, resnet18, resnext29, mobilenetv2, got "resnet50"');
   });
 
   it('rejects a bad variant, rank or primaryFraction', () => {
-    expect(errorOf(() => zooModel('base', { variant: 'sparse' as ZooVariant })).field).toBe('variant');
-    expect(errorOf(() => zooModel('base', { variant: 'lowRank', rank: 0 })).field).toBe('rank');
-    expect(errorOf(() => zooModel('base', { primaryFraction: 1 })).field).toBe('primaryFraction');
+    expect(errorOf(() => zooModel('base', { variant: 'sparse' as ZooVariant }), LinearConvError).field).toBe('variant');
+    expect(errorOf(() => zooModel('base', { variant: 'lowRank', rank: 0 }), LinearConvError).field).toBe('rank');
+    expect(errorOf(() => zooModel('base', { primaryFraction: 1 }), LinearConvError).field).toBe('primaryFraction');
   });
 
   it('names the node whose primary count is out of range', () => {
     // p = floor(0.01·96) = 0 in conv1, the first converted conv
-    const e = errorOf(() => zooModel('allconv', { variant: 'full', primaryFraction: 0.01 }));
+    const e = errorOf(() => zooModel('allconv', { variant: 'full', primaryFraction: 0.01 }), LinearConvError);
     expect(e.field).toBe('conv1.primaryFilters');
   });
 });

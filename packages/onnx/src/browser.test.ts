@@ -1,20 +1,32 @@
 import '@tensorflow/tfjs-backend-cpu';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { type BrowserPage, openBrowserPage } from '@linearconv/test-support';
 import { zooModel } from '@linearconv/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from './export-model.js';
 import { type FloatTensor, loadOnnxRuntime, runModel } from './onnx-runtime.js';
-import { openOrtPage, type OrtPage } from './test-support/browser.js';
 import { setSeededWeights } from './test-support/seeded-weights.js';
 import { expectSameOutputs, seededInput } from './test-support/tfjs-outputs.js';
 
 type PageResult = { shape: number[]; data: number[] } | { error: string };
 
+/** onnxruntime-web's dist folder: ort.webgpu.min.js and the .mjs/.wasm files it loads. */
+const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+const PAGE = '<!doctype html><html><head><script src="/ort/ort.webgpu.min.js"></script></head><body></body></html>';
+
+/** A page that loads onnxruntime-web, with the models served under /models/<name>.onnx. */
+function openOrtPage(models: Readonly<Record<string, Uint8Array>>): Promise<BrowserPage> {
+  const routes = Object.fromEntries(Object.entries(models).map(([name, bytes]) => [`/models/${name}.onnx`, bytes]));
+  return openBrowserPage({ routes: { '/': PAGE, ...routes }, roots: { '/ort/': ortDist }, webgpu: true });
+}
+
 /**
  * Runs /models/<name>.onnx in the page with onnxruntime-web on execution provider `ep`, with
  * ORT's verbose log on so the console says which provider every node was placed on.
  */
-async function runInPage(browser: OrtPage, name: string, ep: 'wasm' | 'webgpu', input: FloatTensor): Promise<{ output: FloatTensor; placedOn: string[] }> {
+async function runInPage(browser: BrowserPage, name: string, ep: 'wasm' | 'webgpu', input: FloatTensor): Promise<{ output: FloatTensor; placedOn: string[] }> {
   browser.clearConsole();
   const result = await browser.page.evaluate(
     async ({ name, ep, shape, data }): Promise<PageResult> => {
@@ -47,7 +59,7 @@ describe('in headless Chromium', () => {
   const models: Record<string, Uint8Array> = {};
   const inNode: Record<string, FloatTensor> = {};
   let input: FloatTensor;
-  let browser: OrtPage;
+  let browser: BrowserPage;
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -77,13 +89,8 @@ describe('in headless Chromium', () => {
     });
 
     it(`${mode}: the WebGPU execution provider gives Node's outputs, where the browser has an adapter`, async (context) => {
-      const adapter = await browser.page.evaluate(async () => {
-        const gpu = (globalThis as unknown as { navigator: { gpu?: { requestAdapter(): Promise<{ info?: { vendor: string; architecture: string } } | null> } } }).navigator.gpu;
-        if (!gpu) return 'navigator.gpu is missing';
-        const found = await gpu.requestAdapter();
-        return found ? { vendor: found.info?.vendor, architecture: found.info?.architecture } : 'navigator.gpu.requestAdapter() returned null';
-      });
-      if (typeof adapter === 'string') context.skip(`no WebGPU adapter in this headless Chromium: ${adapter}`);
+      const adapter = browser.adapter;
+      if (!adapter) context.skip(`no WebGPU adapter in this headless Chromium (${browser.attempts.join('; ')})`);
       const { output, placedOn } = await runInPage(browser, mode, 'webgpu', input);
       expect(placedOn).toContain('WebGpuExecutionProvider');
       expectSameOutputs([output], [inNode[mode]], `${mode} WebGPU (${JSON.stringify(adapter)}) in Chromium`);

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeReadmeSnippets } from '@linearconv/conformance/vitest';
+import { describeReadmeSnippets } from '@linearconv/test-support';
 
 describeReadmeSnippets(join(dirname(fileURLToPath(import.meta.url)), '..'), 4);

@@ -1,4 +1,5 @@
 import { correlationLoss, LinearConvError, linearConvParams } from '@linearconv/core';
+import { errorOf } from '@linearconv/test-support';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LinearConv2D, linearConv2d } from './linear-conv2d.js';
@@ -9,16 +10,6 @@ beforeAll(async () => {
 });
 
 const input = (shape: number[], seed = 1) => tf.randomNormal(shape, 0, 1, 'float32', seed);
-
-function errorOf(fn: () => unknown): LinearConvError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LinearConvError);
-    return e as LinearConvError;
-  }
-  throw new Error('expected a LinearConvError');
-}
 
 describe('LinearConv2D', () => {
   it('predicts exactly what a Conv2D holding the composed kernel predicts', () => {
@@ -84,19 +75,19 @@ describe('LinearConv2D', () => {
   });
 
   it('names the argument and the rule of a bad configuration', () => {
-    expect(errorOf(() => linearConv2d({ filters: 8, kernelSize: 3, primaryFilters: 8 })).field).toBe('primaryFilters');
-    expect(errorOf(() => linearConv2d({ filters: 1, kernelSize: 3 })).field).toBe('filters');
-    expect(errorOf(() => linearConv2d({ filters: 8, kernelSize: 3, groups: 3 })).field).toBe('groups');
-    expect(errorOf(() => linearConv2d({ filters: 8, kernelSize: 3, coefficients: { kind: 'lowRank', rank: 0 } })).field).toBe(
+    expect(errorOf(() => linearConv2d({ filters: 8, kernelSize: 3, primaryFilters: 8 }), LinearConvError).field).toBe('primaryFilters');
+    expect(errorOf(() => linearConv2d({ filters: 1, kernelSize: 3 }), LinearConvError).field).toBe('filters');
+    expect(errorOf(() => linearConv2d({ filters: 8, kernelSize: 3, groups: 3 }), LinearConvError).field).toBe('groups');
+    expect(errorOf(() => linearConv2d({ filters: 8, kernelSize: 3, coefficients: { kind: 'lowRank', rank: 0 } }), LinearConvError).field).toBe(
       'coefficients.rank',
     );
-    expect(errorOf(() => linearConv2d({ filters: 8, kernelSize: 3, dilationRate: 0 })).field).toMatch(/dilationRate/);
+    expect(errorOf(() => linearConv2d({ filters: 8, kernelSize: 3, dilationRate: 0 }), LinearConvError).field).toMatch(/dilationRate/);
     // Input channels are known only when the layer is built.
     const grouped = linearConv2d({ filters: 8, kernelSize: 3, groups: 4 });
-    const error = errorOf(() => grouped.apply(tf.input({ shape: [5, 5, 6] })));
+    const error = errorOf(() => grouped.apply(tf.input({ shape: [5, 5, 6] })), LinearConvError);
     expect(error.field).toBe('groups');
     expect(error.rule).toMatch(/must divide the input channels \(6\)/);
-    expect(errorOf(() => linearConv2d({ filters: 4, kernelSize: 5 }).apply(tf.zeros([1, 3, 3, 1]))).field).toBe('kernelSize');
+    expect(errorOf(() => linearConv2d({ filters: 4, kernelSize: 5 }).apply(tf.zeros([1, 3, 3, 1])), LinearConvError).field).toBe('kernelSize');
   });
 
   it('composes once for inference and again only when a weight changes', async () => {
