@@ -1,9 +1,12 @@
+import { describe, LinearConvError, requireOptions } from './errors.js';
 import type { LayerSpec, Pair } from './spec.js';
-import { convGeometry, filterLength } from './spec.js';
+import { convGeometry, filterLength, requireConvSpec, requireLayerSpec, requireSize } from './spec.js';
 
 /**
  * Parameter and cost accounting, conv vs LinearConv (PAPER.md §3). Every count is an exact integer
- * for one image (batch 1); the result of `modelAccount` states the conventions it used.
+ * for one image (batch 1); the result of `modelAccount` states the conventions it used. Specs are
+ * validated (sizes up to MAX_SIZE), and a count beyond Number.MAX_SAFE_INTEGER, where it could no
+ * longer be exact, is refused with a LinearConvError rather than rounded.
  */
 
 /** A plain convolution: a LayerSpec without the LinearConv fields (a LayerSpec is accepted as one). */
@@ -114,12 +117,14 @@ export interface ModelAccount {
 
 /** Plain conv: F·D + F·[b]. */
 export function convParams(spec: PlainConvSpec): number {
-  const f = spec.outChannels;
-  return f * filterLength(spec) + (spec.useBias ? f : 0);
+  const conv = requireConvSpec('spec', spec);
+  const f = conv.outChannels;
+  return f * filterLength(conv) + (conv.useBias ? f : 0);
 }
 
 /** LinearConv: p·D + s·p + F·[b] (full) or p·D + R·(s + p) + F·[b] (low rank). */
 export function linearConvParams(spec: LayerSpec): number {
+  spec = requireLayerSpec('spec', spec);
   const f = spec.outChannels;
   const p = spec.primaryFilters;
   const s = f - p;
@@ -129,13 +134,17 @@ export function linearConvParams(spec: LayerSpec): number {
 
 /** Trainable parameters of one layer record. */
 export function countParams(layer: AccountedLayer): number {
+  return paramsOf(requireRecord('layer', layer));
+}
+
+function paramsOf(layer: AccountedLayer): number {
   switch (layer.op) {
     case 'conv':
       return layer.linearConv ? linearConvParams(layer.linearConv) : convParams(layer.conv);
     case 'batchNorm':
       return 2 * layer.channels;
     case 'dense':
-      return layer.inFeatures * layer.outFeatures + (layer.useBias ? layer.outFeatures : 0);
+      return exact('layer', layer.inFeatures * layer.outFeatures + (layer.useBias ? layer.outFeatures : 0));
     default:
       return 0;
   }
@@ -149,15 +158,20 @@ function outputElements(spec: PlainConvSpec, inputSize: Pair): number {
 
 /** Conv MACs at batch 1: F·H'·W'·D. The composed bank runs a plain conv, so LinearConv costs the same. */
 export function countMacs(spec: PlainConvSpec, inputSize: Pair, quirks: AccountingQuirks = {}): number {
+  return macsOf(requireConvSpec('spec', spec), requireInputSize('inputSize', inputSize), requireQuirks('quirks', quirks), 'inputSize');
+}
+
+function macsOf(spec: PlainConvSpec, inputSize: Pair, quirks: AccountingQuirks, field: string): number {
   const d = quirks.groupedMacsFullChannels
     ? spec.inChannels * spec.kernelSize[0] * spec.kernelSize[1]
     : filterLength(spec);
-  return outputElements(spec, inputSize) * d;
+  return exact(field, outputElements(spec, inputSize) * d);
 }
 
 /** One add per output element when the conv has a bias: F·H'·W'·[b]. */
 export function convBiasAdds(spec: PlainConvSpec, inputSize: Pair): number {
-  return spec.useBias ? outputElements(spec, inputSize) : 0;
+  const conv = requireConvSpec('spec', spec);
+  return conv.useBias ? outputElements(conv, requireInputSize('inputSize', inputSize)) : 0;
 }
 
 /**
@@ -166,16 +180,18 @@ export function convBiasAdds(spec: PlainConvSpec, inputSize: Pair): number {
  * multiplies and n − 1 adds.
  */
 export function compositionFlops(spec: LayerSpec): number {
+  spec = requireLayerSpec('spec', spec);
   const d = filterLength(spec);
   const p = spec.primaryFilters;
   const s = spec.outChannels - p;
-  if (spec.coefficients.kind === 'full') return (2 * p - 1) * s * d;
+  if (spec.coefficients.kind === 'full') return exact('spec', (2 * p - 1) * s * d);
   const r = spec.coefficients.rank;
-  return (2 * p - 1) * r * d + (2 * r - 1) * s * d;
+  return exact('spec', (2 * p - 1) * r * d + (2 * r - 1) * s * d);
 }
 
 /** True for a low-rank layer whose R exceeds min(p, F − p), the largest rank [s, p] can have. */
 export function rankExceedsMin(spec: LayerSpec): boolean {
+  spec = requireLayerSpec('spec', spec);
   if (spec.coefficients.kind !== 'lowRank') return false;
   const p = spec.primaryFilters;
   return spec.coefficients.rank > Math.min(p, spec.outChannels - p);
@@ -183,7 +199,11 @@ export function rankExceedsMin(spec: LayerSpec): boolean {
 
 /** One row of the model report. */
 export function layerAccount(layer: AccountedLayer, options: AccountOptions = {}): LayerAccount {
-  const params = countParams(layer);
+  return accountOf(requireRecord('layer', layer), requireAccountOptions(options), 'layer');
+}
+
+function accountOf(layer: AccountedLayer, options: AccountOptions, field: string): LayerAccount {
+  const params = paramsOf(layer);
   let baselineParams = params;
   let macs = 0;
   let biasAdds = 0;
@@ -192,8 +212,8 @@ export function layerAccount(layer: AccountedLayer, options: AccountOptions = {}
   const notes: string[] = [];
   if (layer.op === 'conv') {
     baselineParams = convParams(layer.conv);
-    macs = countMacs(layer.conv, layer.inputSize, options.quirks);
-    biasAdds = convBiasAdds(layer.conv, layer.inputSize);
+    macs = macsOf(layer.conv, layer.inputSize, options.quirks ?? {}, `${field}.inputSize`);
+    biasAdds = layer.conv.useBias ? outputElements(layer.conv, layer.inputSize) : 0;
     if (layer.linearConv) {
       composition = compositionFlops(layer.linearConv);
       exceeds = rankExceedsMin(layer.linearConv);
@@ -203,7 +223,7 @@ export function layerAccount(layer: AccountedLayer, options: AccountOptions = {}
     macs = layer.inFeatures * layer.outFeatures;
     biasAdds = layer.useBias ? layer.outFeatures : 0;
   }
-  const flops = 2 * macs + (options.countBias ? biasAdds : 0) + (options.countComposition ? composition : 0);
+  const flops = exact(field, 2 * macs + (options.countBias ? biasAdds : 0) + (options.countComposition ? composition : 0));
   return {
     name: layer.name,
     op: layer.op,
@@ -239,8 +259,12 @@ function linearConvNotes(spec: LayerSpec, params: number, baseline: number): str
 
 /** Per-layer rows and model totals, with the conventions used. */
 export function modelAccount(layers: readonly AccountedLayer[], options: AccountOptions = {}): ModelAccount {
-  const rows = layers.map((layer) => layerAccount(layer, options));
-  const sum = (key: keyof AccountTotals) => rows.reduce((total, row) => total + row[key], 0);
+  if (!Array.isArray(layers)) {
+    throw new LinearConvError('layers', `must be an array of layer records (a zoo model's nodes), got ${describe(layers)}`);
+  }
+  requireAccountOptions(options);
+  const rows = layers.map((layer, i) => accountOf(requireRecord(`layers[${i}]`, layer), options, `layers[${i}]`));
+  const sum = (key: keyof AccountTotals) => exact('layers', rows.reduce((total, row) => total + row[key], 0));
   return {
     layers: rows,
     total: {
@@ -261,4 +285,88 @@ export function modelAccount(layers: readonly AccountedLayer[], options: Account
       paramsCount: 'trainable (BatchNorm gamma/beta counted, running statistics not)',
     },
   };
+}
+
+const parameterFreeOps: readonly string[] = ['relu', 'relu6', 'maxPool', 'avgPool', 'globalAvgPool', 'flatten', 'add', 'dropout'];
+
+/** A count as an exact integer, or a LinearConvError naming what made it too large. */
+function exact(field: string, count: number): number {
+  if (!Number.isSafeInteger(count)) {
+    throw new LinearConvError(field, `gives a count of ${count}, beyond Number.MAX_SAFE_INTEGER (2^53 − 1) where counts stop being exact`);
+  }
+  return count;
+}
+
+function requireInputSize(field: string, value: unknown): Pair {
+  if (!Array.isArray(value) || value.length !== 2) {
+    throw new LinearConvError(field, `must be [height, width], got ${describe(value)}`);
+  }
+  return [requireSize(`${field}[0]`, value[0]), requireSize(`${field}[1]`, value[1])];
+}
+
+function requireBoolean(field: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new LinearConvError(field, `must be a boolean, got ${describe(value)}`);
+  }
+}
+
+function requireQuirks(field: string, quirks: unknown): AccountingQuirks {
+  requireOptions(field, quirks, ['groupedMacsFullChannels']);
+  requireBoolean(`${field}.groupedMacsFullChannels`, (quirks as AccountingQuirks).groupedMacsFullChannels);
+  return quirks as AccountingQuirks;
+}
+
+function requireAccountOptions(options: unknown): AccountOptions {
+  requireOptions('options', options, ['countBias', 'countComposition', 'quirks']);
+  const o = options as AccountOptions;
+  requireBoolean('options.countBias', o.countBias);
+  requireBoolean('options.countComposition', o.countComposition);
+  if (o.quirks !== undefined) requireQuirks('options.quirks', o.quirks);
+  return o;
+}
+
+const sameConvFields = ['inChannels', 'outChannels', 'kernelSize', 'strides', 'padding', 'dilation', 'groups', 'useBias'] as const;
+
+/** A layer record checked, with its specs validated (the record's other members kept). */
+function requireRecord(field: string, value: unknown): AccountedLayer {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new LinearConvError(field, `must be a layer record { name, op, … }, got ${describe(value)}`);
+  }
+  const record = value as Record<string, unknown>;
+  if (typeof record.name !== 'string') {
+    throw new LinearConvError(`${field}.name`, `must be a string, got ${describe(record.name)}`);
+  }
+  switch (record.op) {
+    case 'conv': {
+      const conv = requireConvSpec(`${field}.conv`, record.conv);
+      const inputSize = requireInputSize(`${field}.inputSize`, record.inputSize);
+      if (record.linearConv === undefined) return { ...record, conv, inputSize } as unknown as ConvRecord;
+      const linearConv = requireLayerSpec(`${field}.linearConv`, record.linearConv);
+      for (const key of sameConvFields) {
+        if (JSON.stringify(linearConv[key]) !== JSON.stringify(conv[key])) {
+          throw new LinearConvError(
+            `${field}.linearConv.${key}`,
+            `must equal conv.${key} (${describe(conv[key])}): both describe the same layer, got ${describe(linearConv[key])}`,
+          );
+        }
+      }
+      return { ...record, conv, inputSize, linearConv } as unknown as ConvRecord;
+    }
+    case 'batchNorm':
+      requireSize(`${field}.channels`, record.channels);
+      return record as unknown as BatchNormRecord;
+    case 'dense':
+      requireSize(`${field}.inFeatures`, record.inFeatures);
+      requireSize(`${field}.outFeatures`, record.outFeatures);
+      if (typeof record.useBias !== 'boolean') {
+        throw new LinearConvError(`${field}.useBias`, `must be a boolean, got ${describe(record.useBias)}`);
+      }
+      return record as unknown as DenseRecord;
+    default:
+      if (typeof record.op === 'string' && parameterFreeOps.includes(record.op)) return record as unknown as ParameterFreeRecord;
+      throw new LinearConvError(
+        `${field}.op`,
+        `must be one of conv, batchNorm, dense, ${parameterFreeOps.join(', ')}, got ${describe(record.op)}`,
+      );
+  }
 }

@@ -1,5 +1,5 @@
-import { LinearConvError } from './errors.js';
-import { filterLength, type LayerSpec, secondaryFilters, weightShapes } from './spec.js';
+import { describe, LinearConvError } from './errors.js';
+import { filterLength, type LayerSpec, requireLayerSpec, secondaryFilters, weightShapes } from './spec.js';
 import { type FloatArray, requireLength, zerosLike } from './tensor.js';
 
 /**
@@ -14,13 +14,34 @@ export interface LinearConvWeights<T extends FloatArray = FloatArray> {
   readonly bias?: T;
 }
 
-/** The same weights in float64 (arrays already in float64 are shared, not copied). */
+/**
+ * The same weights in float64 (arrays already in float64 are shared, not copied). Each weight
+ * must be a Float32Array or Float64Array; shapes are checkWeights' job.
+ */
 export function weightsAsFloat64(weights: LinearConvWeights): LinearConvWeights<Float64Array> {
+  requireWeightsObject(weights);
   const out: Record<string, Float64Array> = {};
-  for (const [name, value] of Object.entries(weights) as [string, FloatArray | undefined][]) {
-    if (value !== undefined) out[name] = value instanceof Float64Array ? value : Float64Array.from(value);
+  for (const [name, value] of Object.entries(weights) as [string, unknown][]) {
+    if (value === undefined) continue;
+    if (!(value instanceof Float32Array || value instanceof Float64Array)) {
+      throw new LinearConvError(`weights.${name}`, `must be a Float32Array or Float64Array, got ${describe(value)}`);
+    }
+    out[name] = value instanceof Float64Array ? value : Float64Array.from(value);
   }
   return out as unknown as LinearConvWeights<Float64Array>;
+}
+
+const weightNames = ['primary', 'coefficients', 'column', 'row', 'bias'] as const;
+
+function requireWeightsObject(weights: unknown): void {
+  if (weights === null || typeof weights !== 'object' || Array.isArray(weights) || ArrayBuffer.isView(weights)) {
+    throw new LinearConvError('weights', `must be an object { primary, coefficients | column and row, bias }, got ${describe(weights)}`);
+  }
+  for (const [name, value] of Object.entries(weights)) {
+    if (value !== undefined && !(weightNames as readonly string[]).includes(name)) {
+      throw new LinearConvError(`weights.${name}`, `is not a weight (known: ${weightNames.join(', ')})`);
+    }
+  }
 }
 
 /** Gradients with respect to the stored weights (bias excluded: it does not enter the filters). */
@@ -31,34 +52,46 @@ export interface CompositionGradients<T extends FloatArray = FloatArray> {
   readonly rowGrad?: T;
 }
 
-/** Checks every weight against the spec's shapes; returns them typed for the arithmetic below. */
+/**
+ * Checks every weight against the spec's shapes (a weight the spec has no place for is refused,
+ * not ignored); returns them typed for the arithmetic below. Values are not inspected: NaN and
+ * ±Inf are allowed and propagate.
+ */
 export function checkWeights<T extends FloatArray>(spec: LayerSpec, weights: LinearConvWeights<T>): LinearConvWeights<T> {
   const shapes = weightShapes(spec);
-  requireLength('weights.primary', weights.primary, shapes.primary);
-  if (shapes.coefficients) requireLength('weights.coefficients', weights.coefficients, shapes.coefficients);
-  if (shapes.column) requireLength('weights.column', weights.column, shapes.column);
-  if (shapes.row) requireLength('weights.row', weights.row, shapes.row);
-  if (shapes.bias) requireLength('weights.bias', weights.bias, shapes.bias);
-  else if (weights.bias !== undefined) throw new LinearConvError('weights.bias', 'must be absent when useBias is false');
+  requireWeightsObject(weights);
+  for (const name of weightNames) {
+    const shape = shapes[name];
+    if (shape) requireLength(`weights.${name}`, weights[name], shape);
+    else if (weights[name] !== undefined) {
+      const why = name === 'bias' ? 'useBias is false' : `the spec's coefficients are ${requireLayerSpec('spec', spec).coefficients.kind}`;
+      throw new LinearConvError(`weights.${name}`, `must be absent when ${why}`);
+    }
+  }
   return weights;
 }
 
 /**
  * The composed bank W = concat(P, A·flat(P)), shape [F, C/g, kh, kw], in the primaries' precision.
  * Low rank builds A·P as Col·(Row·P), which never forms A.
+ *
+ * Non-finite input propagates (IEEE arithmetic, nothing masked): a NaN or ±Inf primary value is
+ * NaN or ±Inf in its own filter and makes the same element of every secondary filter non-finite
+ * (0·Inf is NaN); a non-finite coefficient makes its whole secondary filter non-finite.
  */
 export function composeFilters<T extends FloatArray>(spec: LayerSpec, weights: LinearConvWeights<T>): T {
-  const { primary, coefficients, column, row } = checkWeights(spec, weights);
-  const p = spec.primaryFilters;
-  const s = secondaryFilters(spec);
-  const d = filterLength(spec);
-  const filters = zerosLike(primary, spec.outChannels * d);
+  const checked = requireLayerSpec('spec', spec);
+  const { primary, coefficients, column, row } = checkWeights(checked, weights);
+  const p = checked.primaryFilters;
+  const s = secondaryFilters(checked);
+  const d = filterLength(checked);
+  const filters = zerosLike(primary, checked.outChannels * d);
   filters.set(primary);
   const secondary = filters.subarray(p * d) as T;
-  if (coefficients) {
-    matmul(coefficients, primary, secondary, s, p, d);
+  if (checked.coefficients.kind === 'full') {
+    matmul(coefficients!, primary, secondary, s, p, d);
   } else {
-    const rank = (spec.coefficients as { rank: number }).rank;
+    const rank = checked.coefficients.rank;
     const reduced = zerosLike(primary, rank * d);
     matmul(row!, primary, reduced, rank, p, d);
     matmul(column!, reduced, secondary, s, rank, d);
@@ -68,28 +101,30 @@ export function composeFilters<T extends FloatArray>(spec: LayerSpec, weights: L
 
 /**
  * Backward of composeFilters: given dL/dW ([F, C/g, kh, kw]) returns dL/dP and dL/dA
- * (or dL/dCol, dL/dRow). dP = dW[0:p] + Aᵀ·dW[p:F], dA = dW[p:F]·Pᵀ.
+ * (or dL/dCol, dL/dRow). dP = dW[0:p] + Aᵀ·dW[p:F], dA = dW[p:F]·Pᵀ. Non-finite weights or
+ * gradients propagate into every gradient they enter, as in composeFilters.
  */
 export function composeFiltersBackward<T extends FloatArray>(
   spec: LayerSpec,
   weights: LinearConvWeights<T>,
   filterGrad: T,
 ): CompositionGradients<T> {
-  const { primary, coefficients, column, row } = checkWeights(spec, weights);
-  requireLength('filterGrad', filterGrad, weightShapes(spec).filters);
-  const p = spec.primaryFilters;
-  const s = secondaryFilters(spec);
-  const d = filterLength(spec);
+  const checked = requireLayerSpec('spec', spec);
+  const { primary, coefficients, column, row } = checkWeights(checked, weights);
+  requireLength('filterGrad', filterGrad, weightShapes(checked).filters);
+  const p = checked.primaryFilters;
+  const s = secondaryFilters(checked);
+  const d = filterLength(checked);
   const secondaryGrad = filterGrad.subarray(p * d) as T;
   const primaryGrad = zerosLike(primary, p * d);
   primaryGrad.set(filterGrad.subarray(0, p * d));
-  if (coefficients) {
+  if (checked.coefficients.kind === 'full') {
     const coefficientsGrad = zerosLike(primary, s * p);
     matmulTransposeB(secondaryGrad, primary, coefficientsGrad, s, d, p);
-    matmulTransposeA(coefficients, secondaryGrad, primaryGrad, s, p, d, true);
+    matmulTransposeA(coefficients!, secondaryGrad, primaryGrad, s, p, d, true);
     return { primaryGrad, coefficientsGrad };
   }
-  const rank = (spec.coefficients as { rank: number }).rank;
+  const rank = checked.coefficients.rank;
   const reduced = zerosLike(primary, rank * d);
   matmul(row!, primary, reduced, rank, p, d);
   const columnGrad = zerosLike(primary, s * rank);

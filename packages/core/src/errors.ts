@@ -25,10 +25,21 @@ export function requirePositiveInteger(field: string, value: unknown): number {
   return value;
 }
 
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+/**
+ * A short, safe rendering of a value for an error message: bounded in depth, length and items,
+ * so a hostile input (a 100,000-level nested array, a huge string, a throwing toString) cannot
+ * overflow the stack or flood the message while the error is being built.
+ */
+export function describe(value: unknown, depth = 0): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (Array.isArray(value)) {
+    if (depth >= 3) return `[…${value.length} items]`;
+    const shown = value.slice(0, 8).map((v) => describe(v, depth + 1));
+    return `[${shown.join(', ')}${value.length > 8 ? `, … ${value.length - 8} more` : ''}]`;
+  }
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Float32Array).length})`;
+  if (typeof value === 'object' && value !== null) return Object.getPrototypeOf(value) === null || Object.getPrototypeOf(value) === Object.prototype ? 'an object' : `a ${value.constructor?.name ?? 'object'}`;
+  if (typeof value === 'function') return 'a function';
   return String(value);
 }
 
@@ -45,4 +56,28 @@ export class MissingDependencyError extends LinearConvError {
     this.packageName = packageName;
     if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
   }
+}
+
+/** Throws LinearConvError(field) unless `value` is a non-array object; `what` says what was expected. */
+export function requireObject(field: string, value: unknown, what = 'an object'): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new LinearConvError(field, `must be ${what}, got ${describe(value)}`);
+  }
+}
+
+/**
+ * `value` as an options object (undefined: `{}`). Refused: anything but a non-array object, and a
+ * defined member that is not one of `known` (a typo such as `inputname` would otherwise be ignored).
+ */
+export function requireOptions<T extends object>(field: string, value: T | undefined, known: readonly (keyof T & string)[]): T;
+export function requireOptions(field: string, value: unknown, known: readonly string[]): Record<string, unknown>;
+export function requireOptions(field: string, value: unknown, known: readonly string[]): object {
+  if (value === undefined) return {};
+  requireObject(field, value, known.length ? `an options object { ${known.join(', ')} }` : 'an object');
+  for (const [key, member] of Object.entries(value as object)) {
+    if (member !== undefined && !known.includes(key)) {
+      throw new LinearConvError(`${field}.${key}`, `is not an option (known: ${known.join(', ') || 'none'})`);
+    }
+  }
+  return value as object;
 }

@@ -1,6 +1,6 @@
 import { composeFilters, type LinearConvWeights, weightsAsFloat64 } from './compose.js';
-import { describe, LinearConvError } from './errors.js';
-import { filterLength, type LayerSpec, secondaryFilters, weightShapes } from './spec.js';
+import { describe, LinearConvError, requireOptions } from './errors.js';
+import { filterLength, type LayerSpec, requireLayerSpec, secondaryFilters, weightShapes } from './spec.js';
 import { type FloatArray, requireLength, zerosLike } from './tensor.js';
 
 export interface FitOptions {
@@ -34,6 +34,8 @@ export interface FitResult<T extends FloatArray> {
  * A primary whose residual after projecting out the earlier ones is below 1e-10 of its norm (1e-6 for
  * float32, what that storage resolves) counts as dependent: its coefficients are 0. Nearly dependent
  * primaries above that give large coefficients; `'pivoted'` avoids them.
+ *
+ * NaN or ±Inf in `filters` is not masked: the fitted weights hold NaN and `relativeError` is NaN.
  */
 export function fitCoefficients<T extends FloatArray>(
   spec: LayerSpec,
@@ -41,10 +43,12 @@ export function fitCoefficients<T extends FloatArray>(
   bias?: T,
   options: FitOptions = {},
 ): FitResult<T> {
+  spec = requireLayerSpec('spec', spec);
   const shapes = weightShapes(spec);
   requireLength('filters', filters, shapes.filters);
   if (shapes.bias) requireLength('bias', bias, shapes.bias);
   else if (bias !== undefined) throw new LinearConvError('bias', 'must be absent when useBias is false');
+  requireOptions('options', options, ['primaries']);
   const mode = options.primaries ?? 'first';
   if (mode !== 'first' && mode !== 'pivoted') {
     throw new LinearConvError('options.primaries', `must be 'first' or 'pivoted', got ${describe(mode)}`);

@@ -1,4 +1,5 @@
-import { LinearConvError } from './errors.js';
+import { describe, LinearConvError } from './errors.js';
+import { MAX_ELEMENTS } from './spec.js';
 
 /** A seeded source of numbers: the same seed gives the same sequence on every platform. */
 export interface Random {
@@ -31,8 +32,24 @@ export function createRandom(seed: number): Random {
   };
 }
 
+/** `value` as a Random: an object with next, uniform and normal (createRandom's). */
+export function requireRandom(field: string, value: unknown): Random {
+  const r = value as Partial<Random> | null;
+  if (r === null || typeof r !== 'object' || typeof r.next !== 'function' || typeof r.uniform !== 'function' || typeof r.normal !== 'function') {
+    throw new LinearConvError(field, `must be a Random (from createRandom(seed)), got ${describe(value)}`);
+  }
+  return r as Random;
+}
+
 /** `length` values drawn uniformly from [low, high). */
 export function uniformArray(random: Random, length: number, low: number, high: number): Float32Array {
+  requireRandom('random', random);
+  if (!Number.isInteger(length) || length < 0 || length > MAX_ELEMENTS) {
+    throw new LinearConvError('length', `must be an integer in 0..${MAX_ELEMENTS}, got ${describe(length)}`);
+  }
+  if (!Number.isFinite(low) || !Number.isFinite(high) || !(low <= high)) {
+    throw new LinearConvError('low, high', `must be finite numbers with low ≤ high, got ${describe(low)}, ${describe(high)}`);
+  }
   const out = new Float32Array(length);
   for (let i = 0; i < length; i++) out[i] = random.uniform(low, high);
   return out;

@@ -2,9 +2,13 @@
  * Float64 reference 2-D convolution, forward and backward: the ground truth every backend is
  * checked against. Plain loops on purpose; speed is not a goal here.
  * Layouts: activations NCHW, filters OIHW ([outChannels, inChannels / groups, kh, kw]), row-major.
+ *
+ * Non-finite values propagate (IEEE arithmetic, nothing masked) through every product the
+ * convolution forms. Taps that land in the zero padding are not formed, as in tfjs and most
+ * backends, so a NaN filter tap reaches exactly the outputs where it meets the input.
  */
-import { describe, isPositiveInteger, LinearConvError, requirePositiveInteger } from './errors.js';
-import { convGeometry, type ExplicitPadding, type Pair } from './spec.js';
+import { describe, isPositiveInteger, LinearConvError } from './errors.js';
+import { convGeometry, type ExplicitPadding, MAX_ELEMENTS, MAX_SIZE, type Pair, requireSize } from './spec.js';
 import { type FloatArray, requireLength, type Tensor } from './tensor.js';
 
 export interface Conv2DOptions {
@@ -109,14 +113,14 @@ function validate(input: Tensor, filters: Tensor, options: Conv2DOptions): Geome
   const strides = positivePair('options.strides', options.strides);
   const dilation = positivePair('options.dilation', options.dilation);
   const p = options.padding;
-  if (!Array.isArray(p) || p.length !== 4 || !p.every((v) => Number.isInteger(v) && v >= 0)) {
+  if (!Array.isArray(p) || p.length !== 4 || !p.every((v) => Number.isInteger(v) && v >= 0 && v <= MAX_SIZE)) {
     throw new LinearConvError(
       'options.padding',
-      `must be [top, bottom, left, right] of non-negative integers, got ${describe(p)}`,
+      `must be [top, bottom, left, right] of integers in 0..${MAX_SIZE}, got ${describe(p)}`,
     );
   }
   const padding: ExplicitPadding = [p[0], p[1], p[2], p[3]];
-  const groups = requirePositiveInteger('options.groups', options.groups);
+  const groups = requireSize('options.groups', options.groups);
 
   const [n, c, h, w] = shape4('input', input, 'batch, channels, height, width');
   const [f, cg, kh, kw] = shape4('filters', filters, 'outChannels, inChannels / groups, height, width');
@@ -134,6 +138,8 @@ function validate(input: Tensor, filters: Tensor, options: Conv2DOptions): Geome
   }
   requireLength('input.data', input.data, input.shape);
   requireLength('filters.data', filters.data, filters.shape);
+  requireSize('input.shape[2]', h);
+  requireSize('input.shape[3]', w);
   let geometry: ReturnType<typeof convGeometry>;
   try {
     geometry = convGeometry({ kernelSize: [kh, kw], strides, padding, dilation }, h, w);
@@ -142,12 +148,19 @@ function validate(input: Tensor, filters: Tensor, options: Conv2DOptions): Geome
     if (error instanceof LinearConvError) throw new LinearConvError('filters.shape', error.rule);
     throw error;
   }
+  const outputs = n * f * geometry.outHeight * geometry.outWidth;
+  if (outputs > MAX_ELEMENTS) {
+    throw new LinearConvError(
+      'options.padding',
+      `the output [${n}, ${f}, ${geometry.outHeight}, ${geometry.outWidth}] would hold ${outputs} values, above the limit ${MAX_ELEMENTS} (2^31 − 1)`,
+    );
+  }
   return { n, c, h, w, f, kh, kw, oh: geometry.outHeight, ow: geometry.outWidth, groups, strides, padding, dilation };
 }
 
 function positivePair(field: string, value: unknown): Pair {
-  if (!Array.isArray(value) || value.length !== 2 || !value.every(isPositiveInteger)) {
-    throw new LinearConvError(field, `must be a pair [height, width] of positive integers, got ${describe(value)}`);
+  if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => isPositiveInteger(v) && v <= MAX_SIZE)) {
+    throw new LinearConvError(field, `must be a pair [height, width] of integers in 1..${MAX_SIZE}, got ${describe(value)}`);
   }
   return [value[0], value[1]];
 }

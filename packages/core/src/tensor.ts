@@ -1,4 +1,4 @@
-import { LinearConvError } from './errors.js';
+import { describe, LinearConvError } from './errors.js';
 
 /** Dense row-major storage. Core computes in whatever precision it is given. */
 export type FloatArray = Float32Array | Float64Array;
@@ -29,4 +29,17 @@ export function requireLength(field: string, data: FloatArray | undefined, shape
     throw new LinearConvError(field, `must hold ${expected} values for shape [${shape.join(', ')}], got ${data.length}`);
   }
   return data;
+}
+
+/** `value` as a Tensor: an object with an integer `shape` and a Float32Array or Float64Array `data` of that size. */
+export function requireTensor(field: string, value: unknown): Tensor {
+  if (value === null || typeof value !== 'object') {
+    throw new LinearConvError(field, `must be a tensor { shape, data }, got ${describe(value)}`);
+  }
+  const { shape, data } = value as Partial<Tensor>;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new LinearConvError(`${field}.shape`, `must be an array of non-negative integers, got ${describe(shape)}`);
+  }
+  requireLength(`${field}.data`, data, shape);
+  return value as Tensor;
 }

@@ -1,6 +1,6 @@
 import type { PlainConvSpec } from './accounting.js';
-import { describe, LinearConvError, requirePositiveInteger } from './errors.js';
-import { type LayerSpec, layerSpec } from './spec.js';
+import { describe, LinearConvError, requireOptions } from './errors.js';
+import { type LayerSpec, layerSpec, requireSize } from './spec.js';
 import { buildAllConv } from './zoo/allconv.js';
 import { buildBase } from './zoo/base.js';
 import { GraphBuilder, type ZooNode } from './zoo/graph.js';
@@ -93,22 +93,33 @@ export function zooModel(name: string, options: ZooOptions = {}): ZooModel {
     throw new LinearConvError('model', `must be one of ${zooModels.join(', ')}, got ${describe(name)}`);
   }
   const model = name as ZooModelName;
+  requireOptions('options', options, ['variant', 'rank', 'primaryFraction', 'quirks', 'inputShape', 'classes']);
   const variant = options.variant ?? 'conv';
   if (!variants.includes(variant)) {
     throw new LinearConvError('variant', `must be one of ${variants.join(', ')}, got ${describe(variant)}`);
   }
-  const rank = variant === 'lowRank' ? requirePositiveInteger('rank', options.rank ?? 10) : undefined;
+  const rank = variant === 'lowRank' ? requireSize('rank', options.rank ?? 10) : undefined;
   const primaryFraction = options.primaryFraction ?? 0.5;
   if (typeof primaryFraction !== 'number' || !(primaryFraction > 0 && primaryFraction < 1)) {
     throw new LinearConvError('primaryFraction', `must be a number in (0, 1), got ${describe(primaryFraction)}`);
   }
-  const quirks = { ...defaultQuirks, ...options.quirks };
+  if (options.quirks !== undefined) {
+    requireOptions('quirks', options.quirks, Object.keys(defaultQuirks));
+    for (const [key, value] of Object.entries(options.quirks)) {
+      if (value !== undefined && typeof value !== 'boolean') {
+        throw new LinearConvError(`quirks.${key}`, `must be a boolean, got ${describe(value)}`);
+      }
+    }
+  }
+  // A quirk given as undefined keeps its default.
+  const given = Object.entries(options.quirks ?? {}).filter(([, value]) => value !== undefined);
+  const quirks: Required<ZooQuirks> = { ...defaultQuirks, ...Object.fromEntries(given) };
   const inputShape = options.inputShape ?? [3, 32, 32];
   if (!Array.isArray(inputShape) || inputShape.length !== 3) {
     throw new LinearConvError('inputShape', `must be [channels, height, width], got ${describe(inputShape)}`);
   }
-  for (const [i, d] of inputShape.entries()) requirePositiveInteger(`inputShape[${i}]`, d);
-  const classes = requirePositiveInteger('classes', options.classes ?? 10);
+  for (const [i, d] of inputShape.entries()) requireSize(`inputShape[${i}]`, d);
+  const classes = requireSize('classes', options.classes ?? 10);
 
   const resolve = (node: string, conv: PlainConvSpec): LayerSpec | undefined => {
     if (variant === 'conv') return undefined;

@@ -1,3 +1,4 @@
+import { describe, LinearConvError } from '@linearconv/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The stored weights of one layer as tensors, in tfjs layouts. */
@@ -15,7 +16,8 @@ export interface TensorWeights {
  * core's composeFilters in tf ops, so that gradients flow: W = concat(P, A·P) along the filter
  * axis, in the HWIO layout of a Conv2D kernel ([kh, kw, C/g, F]). Low rank never forms A.
  */
-export function composeKernel({ primary, coefficients, column, row }: TensorWeights): tf.Tensor4D {
+export function composeKernel(weights: TensorWeights): tf.Tensor4D {
+  const { primary, coefficients, column, row } = checkTensorWeights(weights);
   return tf.tidy(() => {
     const [kh, kw, cg, p] = primary.shape;
     // Each column of flat is one flattened filter.
@@ -25,4 +27,32 @@ export function composeKernel({ primary, coefficients, column, row }: TensorWeig
       : tf.matMul(tf.matMul(flat, row!, false, true), column!, false, true);
     return tf.reshape(tf.concat([flat, secondary], 1), [kh, kw, cg, p + (secondary.shape[1] as number)]);
   });
+}
+
+/** Shapes checked before any op runs: [kh, kw, C/g, p] with [s, p], or [s, R] and [R, p]. */
+function checkTensorWeights(weights: TensorWeights): TensorWeights {
+  if (weights === null || typeof weights !== 'object') {
+    throw new LinearConvError('weights', `must be an object { primary, coefficients | column and row }, got ${describe(weights)}`);
+  }
+  const { primary, coefficients, column, row } = weights;
+  const tensor = (field: string, value: unknown, rank: number) => {
+    if (!(value instanceof tf.Tensor) || value.rank !== rank) {
+      throw new LinearConvError(field, `must be a ${rank}-D tf.Tensor, got ${value instanceof tf.Tensor ? `shape [${value.shape}]` : describe(value)}`);
+    }
+    return value.shape;
+  };
+  const p = tensor('weights.primary', primary, 4)[3];
+  if (coefficients !== undefined) {
+    if (column !== undefined || row !== undefined) throw new LinearConvError('weights', 'must hold coefficients or column and row, not both');
+    if (tensor('weights.coefficients', coefficients, 2)[1] !== p) {
+      throw new LinearConvError('weights.coefficients', `must be [s, p] with p = ${p} (primary's last axis), got [${coefficients.shape}]`);
+    }
+    return weights;
+  }
+  const [, rank] = tensor('weights.column', column, 2);
+  const rowShape = tensor('weights.row', row, 2);
+  if (rowShape[0] !== rank || rowShape[1] !== p) {
+    throw new LinearConvError('weights.row', `must be [R, p] = [${rank}, ${p}], got [${rowShape}]`);
+  }
+  return weights;
 }

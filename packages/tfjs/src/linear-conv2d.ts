@@ -1,6 +1,6 @@
 import { type Coefficients, type LayerSpec, LinearConvError, layerSpec, secondaryFilters } from '@linearconv/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
+import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import { composeKernel, type TensorWeights } from './compose.js';
 import { ConvLayer, type GroupedConv2DArgs, type Initializer } from './conv-layer.js';
 
@@ -9,8 +9,11 @@ export interface LinearConv2DArgs extends GroupedConv2DArgs {
   primaryFilters?: number;
   /** 'full' (default; the paper's -L) or { kind: 'lowRank', rank } (-LR). */
   coefficients?: Coefficients | 'full';
-  /** For the coefficients (or column and row). Default U(−0.1, 0.1), the authors'. */
-  coefficientsInitializer?: Initializer;
+  /**
+   * For the coefficients (or column and row), as tfjs reads `kernelInitializer`: an initialiser,
+   * its name ('zeros', 'glorotUniform', …) or its { className, config }. Default U(−0.1, 0.1), the authors'.
+   */
+  coefficientsInitializer?: Initializer | string | tf.serialization.ConfigDict;
 }
 
 /**
@@ -39,7 +42,7 @@ export class LinearConv2D extends ConvLayer {
     const spec = this.specFor(this.groups, args.primaryFilters, args.coefficients);
     this.primaryFilters = spec.primaryFilters;
     this.coefficients = spec.coefficients;
-    this.coefficientsInitializer = args.coefficientsInitializer ?? initializers.randomUniform({ minval: -0.1, maxval: 0.1 });
+    this.coefficientsInitializer = parseInitializer(args.coefficientsInitializer);
   }
 
   protected buildKernel(inChannels: number): void {
@@ -88,7 +91,8 @@ export class LinearConv2D extends ConvLayer {
       coefficients: { ...this.coefficients },
       coefficientsInitializer: {
         className: this.coefficientsInitializer.getClassName(),
-        config: this.coefficientsInitializer.getConfig(),
+        // Without undefined members (RandomUniform's unset seed), which tfjs's deserialiser cannot read.
+        config: JSON.parse(JSON.stringify(this.coefficientsInitializer.getConfig())),
       },
     };
   }
@@ -97,13 +101,8 @@ export class LinearConv2D extends ConvLayer {
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,
   ): T {
-    const { coefficientsInitializer: init, ...args } = config as Record<string, unknown>;
-    if (init) {
-      const { className, config: initConfig } = init as { className: string; config: tf.serialization.ConfigDict };
-      const [initializerClass, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap[className];
-      args.coefficientsInitializer = fromConfig(initializerClass, initConfig);
-    }
-    return new cls(args);
+    // The constructor reads a serialised coefficientsInitializer as tfjs reads any initialiser.
+    return new cls(config);
   }
 
   override dispose(): ReturnType<ConvLayer['dispose']> {
@@ -132,6 +131,17 @@ export class LinearConv2D extends ConvLayer {
       if (e instanceof LinearConvError) throw new LinearConvError(e.field.replace(/^\w+/, (f) => argumentNames[f] ?? f), e.rule);
       throw e;
     }
+  }
+}
+
+/** An initialiser argument read exactly as tf.layers.conv2d reads `kernelInitializer`. */
+function parseInitializer(value: LinearConv2DArgs['coefficientsInitializer']): Initializer {
+  if (value === undefined || value === null) return initializers.randomUniform({ minval: -0.1, maxval: 0.1 });
+  try {
+    const probe = layers.conv2d({ filters: 1, kernelSize: 1, kernelInitializer: value as Initializer });
+    return (probe as unknown as { kernelInitializer: Initializer }).kernelInitializer;
+  } catch (e) {
+    throw new LinearConvError('coefficientsInitializer', `is not an initialiser tfjs knows: ${(e as Error).message}`);
   }
 }
 

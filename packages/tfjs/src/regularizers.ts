@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { regularizers } from '@tensorflow/tfjs-layers';
-import { LinearConvError, requirePositiveInteger } from '@linearconv/core';
+import { describe, LinearConvError, requireOptions, requirePositiveInteger } from '@linearconv/core';
 
 /** How strongly, and how often, a regulariser adds its penalty. */
 export interface ScheduledRegularizerArgs {
@@ -31,23 +31,38 @@ abstract class ScheduledRegularizer extends Regularizer {
 
   constructor(args: ScheduledRegularizerArgs = {}) {
     super();
+    requireOptions('args', args, ['weight', 'every']);
     this.weight = args.weight ?? 0.01;
     this.every = args.every ?? 10;
-    if (!(Number.isFinite(this.weight) && this.weight >= 0)) {
-      throw new LinearConvError('weight', `must be a finite number ≥ 0, got ${args.weight}`);
+    if (!(typeof this.weight === 'number' && Number.isFinite(this.weight) && this.weight >= 0)) {
+      throw new LinearConvError('weight', `must be a finite number ≥ 0, got ${describe(args.weight)}`);
     }
     requirePositiveInteger('every', this.every);
   }
 
-  /** The unweighted penalty of `filters`, [p, D], one filter a row. */
+  /**
+   * The unweighted penalty of `filters`, [p, D], one filter a row, each already divided by its
+   * largest |value| (both penalties are scale-invariant per filter; the scaling keeps float32
+   * squares from overflowing or underflowing). A zero filter stays zero.
+   */
   protected abstract penalty(filters: tf.Tensor2D): tf.Scalar;
 
+  /**
+   * The weighted penalty on the steps the schedule picks, else 0. NaN or ±Inf in `x` gives NaN on
+   * those steps, as core's regularisers do, so a diverging run cannot look healthy.
+   */
   override apply(x: tf.Tensor): tf.Scalar {
     const step = this.step++;
     return tf.tidy(() => {
       if (step % this.every !== 0) return tf.scalar(0);
       const filters = tf.transpose(tf.reshape(x, [-1, x.shape[x.rank - 1]])) as tf.Tensor2D;
-      return tf.mul(this.penalty(filters), this.weight);
+      const largest = tf.max(tf.abs(filters), 1, true);
+      const nonzero = tf.step(largest);
+      const scaled = tf.div(filters, tf.add(tf.mul(largest, nonzero), tf.sub(1, nonzero))) as tf.Tensor2D;
+      // x·0 is 0 for every finite x and NaN for NaN or ±Inf: this term carries them into the
+      // penalty whatever the masks and clamps above make of them, and adds no gradient.
+      const nonFinite = tf.sum(tf.mul(filters, 0));
+      return tf.add(tf.mul(this.penalty(scaled), this.weight), nonFinite);
     });
   }
 
@@ -59,13 +74,15 @@ abstract class ScheduledRegularizer extends Regularizer {
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,
   ): T {
-    return new cls(config);
+    // tfjs's deserialiser adds members of its own (customObjects): read only ours.
+    return new cls({ weight: config.weight ?? undefined, every: config.every ?? undefined });
   }
 }
 
 /**
  * The paper's correlation loss (core's `correlationLoss`, in tf ops so gradients flow):
  * Σ_{i≠j} |C_ij| over the Pearson correlations of the flattened filters, clamped to [−1, 1].
+ * NaN or ±Inf in the kernel gives a NaN penalty.
  */
 export class CorrelationRegularizer extends ScheduledRegularizer {
   static readonly className = 'LinearConvCorrelation';
@@ -80,6 +97,7 @@ export class CorrelationRegularizer extends ScheduledRegularizer {
     const variance = tf.div(tf.sum(tf.mul(centred, centred), 1), d - 1);
     // A constant filter's variance is rounding noise: it correlates with nothing. The safe
     // denominator keeps sqrt's gradient finite where the mask discards the value anyway.
+    // (The filters are scaled to at most 1 in magnitude: these squares cannot overflow.)
     const meanSquare = tf.mean(tf.mul(filters, filters), 1);
     // Masks are built with step (zero gradient): boolean ops have no gradient in tfjs.
     const valid = tf.step(tf.sub(variance, tf.mul(meanSquare, 1e-10)));
@@ -95,7 +113,10 @@ export class CorrelationRegularizer extends ScheduledRegularizer {
   }
 }
 
-/** Soft orthogonality of the row-normalised filters, ||V̂·V̂ᵀ − I||²_F (core's `orthogonalityLoss`). */
+/**
+ * Soft orthogonality of the row-normalised filters, ||V̂·V̂ᵀ − I||²_F (core's `orthogonalityLoss`).
+ * NaN or ±Inf in the kernel gives a NaN penalty.
+ */
 export class OrthogonalityRegularizer extends ScheduledRegularizer {
   static readonly className = 'LinearConvOrthogonality';
 

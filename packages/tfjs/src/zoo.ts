@@ -1,7 +1,8 @@
-import { convGeometry, type ZooNode, type ZooOptions, zooModel as zooGraph } from '@linearconv/core';
+import { convGeometry, describe, LinearConvError, requireOptions, type ZooNode, type ZooOptions, zooModel as zooGraph } from '@linearconv/core';
 import { type LayersModel, layers, model as functionalModel, input, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { GroupedConv2D } from './conv-layer.js';
 import { LinearConv2D } from './linear-conv2d.js';
+import { requireLayersModel } from './rebuild.js';
 
 export interface TfjsZooOptions extends Omit<ZooOptions, 'inputShape'> {
   /** [height, width, channels], channelsLast. Default [32, 32, 3], the paper's CIFAR-10 shape. */
@@ -16,7 +17,12 @@ export interface TfjsZooOptions extends Omit<ZooOptions, 'inputShape'> {
  * tfjs's HWC order, which only matters when importing PyTorch weights.
  */
 export function zooModel(name: string, options: TfjsZooOptions = {}): LayersModel {
-  const [h, w, c] = options.inputShape ?? [32, 32, 3];
+  requireOptions('options', options, ['variant', 'rank', 'primaryFraction', 'quirks', 'inputShape', 'classes']);
+  const shape = options.inputShape ?? [32, 32, 3];
+  if (!Array.isArray(shape) || shape.length !== 3) {
+    throw new LinearConvError('inputShape', `must be [height, width, channels], got ${describe(shape)}`);
+  }
+  const [h, w, c] = shape;
   const graph = zooGraph(name, { ...options, inputShape: [c, h, w] });
   const x = input({ shape: [h, w, c], name: 'input' });
   const outputs = new Map<string, SymbolicTensor>();
@@ -29,6 +35,7 @@ export function zooModel(name: string, options: TfjsZooOptions = {}): LayersMode
 
 /** Trainable parameters: what the paper and core's accounting count. */
 export function trainableParams(model: LayersModel): number {
+  requireLayersModel('model', model);
   return model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a, b) => (a as number) * (b as number), 1)!, 0);
 }
 
