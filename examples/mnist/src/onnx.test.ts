@@ -1,4 +1,4 @@
-import { exportModel, loadOnnxRuntime, runModel } from '@linearconv/onnx';
+import { exportModel, loadOnnxRuntime, runModel } from '@linearconv/onnx/node';
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { trainDigits } from './train.js';

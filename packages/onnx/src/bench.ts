@@ -15,7 +15,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as OrtWeb from 'onnxruntime-web';
 import { exportModel } from './export-model.js';
 import { inspectModel } from './inspect-model.js';
-import { loadOnnxRuntime, type OnnxRuntime, type OnnxRuntimeName } from './onnx-runtime.js';
+import type { OnnxRuntime } from './onnx-runtime.js';
+import { loadOnnxRuntime, type OnnxRuntimeName } from './onnx-runtime-node.js';
 
 const quick = process.argv.includes('--quick');
 const models = quick ? ['base', 'vgg11'] : [...zooModels];

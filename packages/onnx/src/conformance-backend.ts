@@ -2,7 +2,8 @@ import { type Backend, type BackendFactory, type PreparedLayer, TOLERANCES } fro
 import { type LayerSpec, LinearConvError, type LinearConvWeights, outputShape } from '@linearconv/core';
 import type { ExportMode } from './conv.js';
 import { exportLayer } from './export-layer.js';
-import { loadOnnxRuntime, type OnnxRuntime, type OnnxRuntimeName, runModel } from './onnx-runtime.js';
+import { type OnnxRuntime, runModel } from './onnx-runtime.js';
+import { loadOnnxRuntime, type OnnxRuntimeName } from './onnx-runtime-node.js';
 
 /**
  * `onnx-wasm-compact` and `onnx-wasm-folded` (onnxruntime-web's wasm backend), `onnx-node-compact`

@@ -1,6 +1,7 @@
 import {
   composeFilters,
   convGeometry,
+  describe,
   LinearConvError,
   type LayerSpec,
   type LinearConvWeights,
@@ -19,7 +20,7 @@ export type ExportMode = 'compact' | 'folded';
 
 export function requireMode(mode: unknown): ExportMode {
   if (mode !== 'compact' && mode !== 'folded') {
-    throw new LinearConvError('mode', `must be 'compact' or 'folded', got ${JSON.stringify(mode)}`);
+    throw new LinearConvError('mode', `must be 'compact' or 'folded', got ${describe(mode)}`);
   }
   return mode;
 }

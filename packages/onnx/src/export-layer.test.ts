@@ -14,7 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { exportLayer } from './export-layer.js';
 import { IR_VERSION, OPSET_VERSION } from './graph.js';
 import { inspectModel } from './inspect-model.js';
-import { loadOnnxRuntime, type OnnxRuntimeName, runModel } from './onnx-runtime.js';
+import { runModel } from './onnx-runtime.js';
+import { loadOnnxRuntime, type OnnxRuntimeName } from './onnx-runtime-node.js';
 import { checkModels } from './test-support/onnx-checker.js';
 
 const layers: Record<string, LayerSpecInput> = {

@@ -1,4 +1,4 @@
-import { LinearConvError, requirePositiveInteger } from '@linearconv/core';
+import { describe, LinearConvError, requireOptions, requirePositiveInteger } from '@linearconv/core';
 import type { LayersModel, layers, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { type ExportMode, requireMode } from './conv.js';
 import { type Dim, OnnxGraph } from './graph.js';
@@ -23,7 +23,9 @@ export interface ExportModelOptions {
  * NCHW (layout.ts). LinearConv2D layers are exported compact or folded (`mode`).
  * An unsupported layer or setting throws LinearConvError naming the layer and its class.
  */
-export function exportModel(model: LayersModel, options: ExportModelOptions = {}): Uint8Array {
+export function exportModel(model: LayersModel, options?: ExportModelOptions): Uint8Array {
+  requireLayersModel(model);
+  options = requireOptions('options', options, ['mode', 'batch', 'inputNames', 'outputNames']);
   const mode = requireMode(options.mode ?? 'compact');
   const batch: Dim = options.batch === undefined ? 'batch' : requirePositiveInteger('batch', options.batch);
   const inputNames = interfaceNames('inputNames', options.inputNames, model.inputs.length, 'input');
@@ -115,10 +117,21 @@ function weightOf(layer: layers.Layer, name: string): LayerWeight | undefined {
   return { shape: variable.shape as number[], data: variable.read().dataSync() as Float32Array };
 }
 
+/** A built tfjs LayersModel (tf.model, or tf.sequential with the first layer's inputShape). */
+function requireLayersModel(model: LayersModel): void {
+  const m = model as Partial<LayersModel> | null;
+  if (m === null || typeof m !== 'object' || !Array.isArray(m.inputs) || !Array.isArray(m.outputs) || !Array.isArray(m.layers)) {
+    throw new LinearConvError('model', `must be a tfjs LayersModel (tf.model or tf.sequential), got ${describe(model)}`);
+  }
+  if (m.inputs.length === 0 || m.outputs.length === 0) {
+    throw new LinearConvError('model', 'has no inputs or outputs: give its first layer an inputShape (or use tf.model with tf.input)');
+  }
+}
+
 function interfaceNames(field: string, given: readonly string[] | undefined, count: number, base: string): string[] {
   if (given === undefined) return count === 1 ? [base] : Array.from({ length: count }, (_, i) => `${base}_${i}`);
   if (!Array.isArray(given) || given.length !== count) {
-    throw new LinearConvError(field, `must list ${count} name(s), one per model ${base}, got ${JSON.stringify(given)}`);
+    throw new LinearConvError(field, `must list ${count} name(s), one per model ${base}, got ${describe(given)}`);
   }
   return given.map((n, i) => requireName(`${field}[${i}]`, n));
 }

@@ -1,4 +1,6 @@
-import { LinearConvError, type ZooVariant } from '@linearconv/core';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { describe, LinearConvError, MissingDependencyError, requireObject, requireOptions, type ZooVariant } from '@linearconv/core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ExportMode } from './conv.js';
 import { type ExportModelOptions, exportModel } from './export-model.js';
@@ -28,10 +30,14 @@ export interface ExportedFile {
  * error leaves nothing behind.
  */
 export async function exportToFile(options: ExportToFileOptions): Promise<ExportedFile> {
-  const { model, zoo, out, ...exportOptions } = options;
+  requireObject('options', options, '{ model | zoo, mode, out, … }');
+  const { model, zoo, out, ...exportOptions } = requireOptions('options', options, ['model', 'zoo', 'out', 'mode', 'batch', 'inputNames', 'outputNames']);
   if ((model === undefined) === (zoo === undefined)) {
     throw new LinearConvError('model', 'give exactly one of model and zoo');
   }
+  if (zoo !== undefined) requireObject('zoo', zoo, '{ name, variant, rank }');
+  // Checked before the export, which may take a while.
+  const target = out === undefined ? undefined : await writableTarget('out', out);
   const built = model ?? (await buildZooModel(zoo!));
   let bytes: Uint8Array;
   try {
@@ -40,17 +46,27 @@ export async function exportToFile(options: ExportToFileOptions): Promise<Export
     if (!model) built.dispose();
   }
   const { params } = inspectModel(bytes);
-  if (out === undefined) return { bytes, params };
-  return { bytes, params, path: await writeModelFile(out, bytes) };
+  if (target === undefined) return { bytes, params };
+  return { bytes, params, path: await writeAtomically(target, bytes) };
 }
 
 /** Writes `bytes` to `path` (through a temporary file renamed into place); returns the absolute path. */
 export async function writeModelFile(path: string, bytes: Uint8Array): Promise<string> {
-  if (typeof path !== 'string' || path === '') throw new LinearConvError('out', `must be a file path, got ${JSON.stringify(path)}`);
-  // Imported here so that the rest of the package runs in browsers too.
-  const { rename, writeFile, rm } = await import('node:fs/promises');
-  const { resolve } = await import('node:path');
+  if (!(bytes instanceof Uint8Array)) throw new LinearConvError('bytes', `must be the model's bytes (a Uint8Array), got ${describe(bytes)}`);
+  return writeAtomically(await writableTarget('path', path), bytes);
+}
+
+/** `path` resolved, refused (naming `field`) when it is not a string, is a directory or its directory is missing. */
+async function writableTarget(field: string, path: unknown): Promise<string> {
+  if (typeof path !== 'string' || path === '') throw new LinearConvError(field, `must be a file path, got ${describe(path)}`);
   const target = resolve(path);
+  const [self, parent] = await Promise.all([stat(target).catch(() => undefined), stat(dirname(target)).catch(() => undefined)]);
+  if (self?.isDirectory()) throw new LinearConvError(field, `${target} is a directory; give a file path`);
+  if (!parent?.isDirectory()) throw new LinearConvError(field, `the directory ${dirname(target)} does not exist`);
+  return target;
+}
+
+async function writeAtomically(target: string, bytes: Uint8Array): Promise<string> {
   const temporary = `${target}.${process.pid}.tmp`;
   try {
     await writeFile(temporary, bytes);
@@ -62,18 +78,20 @@ export async function writeModelFile(path: string, bytes: Uint8Array): Promise<s
   return target;
 }
 
+/** The zoo model on a tfjs backend (cpu unless the caller set one up); the packages it needs are optional. */
 async function buildZooModel(zoo: NonNullable<ExportToFileOptions['zoo']>): Promise<LayersModel> {
-  const tfjs = (await importOptional('@linearconv/tfjs')) as typeof import('@linearconv/tfjs');
-  const tf = (await importOptional('@tensorflow/tfjs-core')) as typeof import('@tensorflow/tfjs-core');
-  // zooModel builds weights on a tfjs backend; the cpu backend unless the caller set one up.
-  if (Object.keys(tf.engine().registryFactory).length === 0) await importOptional('@tensorflow/tfjs-backend-cpu');
-  return tfjs.zooModel(zoo.name, { variant: zoo.variant, rank: zoo.rank });
-}
-
-async function importOptional(name: string): Promise<unknown> {
-  try {
-    return await import(name);
-  } catch (e) {
-    throw new Error(`${name} is needed to export a zoo model and is not installed (${(e as Error).message.split('\n')[0]})`);
+  const feature = 'exportToFile({ zoo })';
+  // Literal specifiers, so that bundlers see them.
+  const tfjs = await import('@linearconv/tfjs').catch((e: unknown) => {
+    throw new MissingDependencyError(feature, '@linearconv/tfjs', e);
+  });
+  const tf = await import('@tensorflow/tfjs-core').catch((e: unknown) => {
+    throw new MissingDependencyError(feature, '@tensorflow/tfjs-core', e);
+  });
+  if (Object.keys(tf.engine().registryFactory).length === 0) {
+    await import('@tensorflow/tfjs-backend-cpu').catch((e: unknown) => {
+      throw new MissingDependencyError(feature, '@tensorflow/tfjs-backend-cpu', e);
+    });
   }
+  return tfjs.zooModel(zoo.name, { variant: zoo.variant, rank: zoo.rank });
 }

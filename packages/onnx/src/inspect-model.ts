@@ -1,3 +1,4 @@
+import { describe, LinearConvError } from '@linearconv/core';
 import onnxProto from 'onnx-proto';
 import type { Dim } from './graph.js';
 
@@ -19,8 +20,15 @@ export interface OnnxModelInfo {
 
 /** Reads an ONNX model's interface and contents back (with onnx-proto). */
 export function inspectModel(bytes: Uint8Array): OnnxModelInfo {
-  const model = onnx.ModelProto.decode(bytes);
-  const graph = model.graph!;
+  if (!(bytes instanceof Uint8Array)) throw new LinearConvError('bytes', `must be an ONNX model's bytes (a Uint8Array), got ${describe(bytes)}`);
+  let model: onnxProto.onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    throw new LinearConvError('bytes', `is not an ONNX model (${(e as Error).message})`);
+  }
+  const graph = model.graph;
+  if (!graph) throw new LinearConvError('bytes', 'is not an ONNX model (it holds no graph)');
   const shape = (v: onnxProto.onnx.IValueInfoProto): Dim[] =>
     (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue != null ? Number(d.dimValue) : null));
   const operators: Record<string, number> = {};

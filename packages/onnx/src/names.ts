@@ -1,4 +1,4 @@
-import { LinearConvError } from '@linearconv/core';
+import { describe, LinearConvError } from '@linearconv/core';
 
 const valid = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -14,7 +14,7 @@ export function sanitizeName(name: string): string {
 /** A user-chosen graph input or output name: used as given, so it must already be an identifier. */
 export function requireName(field: string, name: unknown): string {
   if (typeof name !== 'string' || !valid.test(name)) {
-    throw new LinearConvError(field, `must be an identifier (letters, digits and _, not starting with a digit), got ${JSON.stringify(name)}`);
+    throw new LinearConvError(field, `must be an identifier (letters, digits and _, not starting with a digit), got ${describe(name)}`);
   }
   return name;
 }

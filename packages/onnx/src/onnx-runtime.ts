@@ -1,13 +1,17 @@
-import type * as OrtWeb from 'onnxruntime-web';
-
-/** What onnxruntime-web and onnxruntime-node share (onnxruntime-common's API). */
-export type OnnxRuntime = Pick<typeof OrtWeb, 'InferenceSession' | 'Tensor'>;
+import { describe, LinearConvError, MissingDependencyError } from '@linearconv/core';
+import type * as Ort from 'onnxruntime-common';
 
 /**
- * `web`: onnxruntime-web's wasm backend (in Node it loads its .wasm from the package);
- * `node`: onnxruntime-node's native CPU backend.
+ * What onnxruntime-web and onnxruntime-node share, typed from onnxruntime-common (the API both
+ * re-export): pass either module, or anything with the same InferenceSession and Tensor.
  */
-export type OnnxRuntimeName = 'web' | 'node';
+export type OnnxRuntime = Pick<typeof Ort, 'InferenceSession' | 'Tensor'>;
+
+/**
+ * `web`: onnxruntime-web (its wasm backend; in Node it loads its .wasm from the package). The
+ * Node entry, `@linearconv/onnx/node`, also offers `node`: onnxruntime-node's native CPU backend.
+ */
+export type OnnxRuntimeName = 'web';
 
 /** A float32 tensor by shape and data, as models take and give them. */
 export interface FloatTensor {
@@ -15,13 +19,18 @@ export interface FloatTensor {
   readonly data: Float32Array;
 }
 
-/** Imports the runtime on first use; both are optional peer dependencies. */
-export async function loadOnnxRuntime(name: OnnxRuntimeName): Promise<OnnxRuntime> {
-  const specifier = name === 'web' ? 'onnxruntime-web' : 'onnxruntime-node';
+/**
+ * Imports onnxruntime-web on first use (an optional peer dependency). The specifier is a literal
+ * so that bundlers see it and bundle (or externalise) the runtime.
+ */
+export async function loadOnnxRuntime(name: OnnxRuntimeName = 'web'): Promise<OnnxRuntime> {
+  if (name !== 'web') {
+    throw new LinearConvError('name', `must be 'web' (onnxruntime-node: import loadOnnxRuntime from '@linearconv/onnx/node'), got ${describe(name)}`);
+  }
   try {
-    return (await import(specifier)) as OnnxRuntime;
+    return await import('onnxruntime-web');
   } catch (e) {
-    throw new Error(`${specifier} is not installed (${(e as Error).message.split('\n')[0]})`);
+    throw new MissingDependencyError("loadOnnxRuntime('web')", 'onnxruntime-web', e);
   }
 }
 
@@ -31,14 +40,32 @@ export async function runModel(
   model: Uint8Array,
   feeds: Readonly<Record<string, FloatTensor>>,
 ): Promise<Record<string, FloatTensor>> {
+  if (typeof runtime?.InferenceSession?.create !== 'function' || typeof runtime.Tensor !== 'function') {
+    throw new LinearConvError('runtime', `must be onnxruntime-web or onnxruntime-node (a module with InferenceSession and Tensor), got ${describe(runtime)}`);
+  }
+  if (!(model instanceof Uint8Array)) throw new LinearConvError('model', `must be the model's bytes (a Uint8Array), got ${describe(model)}`);
+  if (feeds === null || typeof feeds !== 'object' || Array.isArray(feeds)) {
+    throw new LinearConvError('feeds', `must be an object of input name → { shape, data }, got ${describe(feeds)}`);
+  }
+  const inputs = Object.entries(feeds).map(([name, t]) => [name, requireFloatTensor(`feeds.${name}`, t)] as const);
   const session = await runtime.InferenceSession.create(model);
   try {
-    const inputs = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, new runtime.Tensor('float32', t.data, [...t.shape])]));
-    const results = await session.run(inputs);
+    const results = await session.run(Object.fromEntries(inputs.map(([name, t]) => [name, new runtime.Tensor('float32', t.data, [...t.shape])])));
     return Object.fromEntries(
       Object.entries(results).map(([name, t]) => [name, { shape: t.dims.map(Number), data: new Float32Array(t.data as Float32Array) }]),
     );
   } finally {
     await session.release();
   }
+}
+
+function requireFloatTensor(field: string, t: FloatTensor): FloatTensor {
+  if (t === null || typeof t !== 'object') throw new LinearConvError(field, `must be { shape, data }, got ${describe(t)}`);
+  if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new LinearConvError(`${field}.shape`, `must be an array of non-negative integers, got ${describe(t.shape)}`);
+  }
+  if (!(t.data instanceof Float32Array)) throw new LinearConvError(`${field}.data`, `must be a Float32Array, got ${describe(t.data)}`);
+  const size = t.shape.reduce((a, b) => a * b, 1);
+  if (t.data.length !== size) throw new LinearConvError(`${field}.data`, `must hold ${size} values for shape [${t.shape.join(', ')}], got ${t.data.length}`);
+  return t;
 }

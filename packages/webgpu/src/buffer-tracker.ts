@@ -1,3 +1,5 @@
+import { requireDevice } from './gpu-arguments.js';
+
 /** Counts the GPU buffers created on a device and not yet destroyed. */
 export interface BufferTracker {
   /** Buffers created since tracking began and not destroyed. */
@@ -13,6 +15,7 @@ export interface BufferTracker {
  * for tests and engines ("no buffer outlives dispose()"). Buffers made before it are not counted.
  */
 export function trackBuffers(device: GPUDevice): BufferTracker {
+  requireDevice('device', device);
   const live = new Set<GPUBuffer>();
   const original = device.createBuffer;
   device.createBuffer = function createBuffer(this: GPUDevice, descriptor: GPUBufferDescriptor): GPUBuffer {

@@ -1,3 +1,4 @@
+/// <reference lib="dom" preserve="true" />
 import { type Backend, type BackendFactory, type BackendGradients, TOLERANCES } from '@linearconv/conformance';
 import { type LayerSpec, type LinearConvWeights, sizeOf, type Tensor, weightShapes } from '@linearconv/core';
 import { download, upload } from './buffers.js';

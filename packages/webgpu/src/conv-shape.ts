@@ -1,4 +1,4 @@
-import { convGeometry, type LayerSpec, LinearConvError, outputShape } from '@linearconv/core';
+import { convGeometry, describe, type LayerSpec, LinearConvError, outputShape, requirePositiveInteger } from '@linearconv/core';
 
 /** Every size of one convolution on one input shape, resolved: what the kernels are specialised on. */
 export interface ConvShape {
@@ -21,9 +21,22 @@ export interface ConvShape {
 /** The conv of `spec` on an NCHW input of `inputShape`; bad shapes throw LinearConvError. */
 export function convShape(spec: LayerSpec, inputShape: readonly number[]): ConvShape {
   if (!Array.isArray(inputShape) || inputShape.length !== 4) {
-    throw new LinearConvError('inputShape', `must be [batch, channels, height, width], got ${JSON.stringify(inputShape)}`);
+    throw new LinearConvError('inputShape', `must be [batch, channels, height, width], got ${describe(inputShape)}`);
   }
-  const [batch, , outHeight, outWidth] = [...outputShape(spec, inputShape)];
+  inputShape.forEach((d, i) => {
+    requirePositiveInteger(`inputShape[${i}]`, d);
+  });
+  let out: [number, number, number, number];
+  try {
+    out = outputShape(spec, inputShape);
+  } catch (e) {
+    // Core names the tensor `input`; here the parameter is `inputShape`.
+    if (e instanceof LinearConvError && e.field.startsWith('input.shape')) {
+      throw new LinearConvError(e.field.replace(/^input\.shape(\[\d\])?.*$/, 'inputShape$1'), e.rule);
+    }
+    throw e;
+  }
+  const [batch, , outHeight, outWidth] = out;
   const { padding } = convGeometry(spec, inputShape[2], inputShape[3]);
   return {
     batch,

@@ -1,4 +1,6 @@
+import { describe, LinearConvError, requireOptions } from '@linearconv/core';
 import { GpuUnavailableError } from './errors.js';
+import { requireString } from './gpu-arguments.js';
 
 const SETUP_HINT =
   'Dawn needs a Vulkan driver: on Debian or Ubuntu `bash scripts/setup.sh` installs Mesa lavapipe ' +
@@ -49,9 +51,17 @@ const WANTED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxCompu
  * A device for the kernels: the adapter's best buffer limits, nothing else. Throws
  * GpuUnavailableError saying why and what to install when there is no adapter.
  */
-export async function requestDevice(options: RequestDeviceOptions = {}): Promise<GPUDevice> {
-  const gpu = options.gpu ?? (await getGpu());
-  const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+export async function requestDevice(options?: RequestDeviceOptions): Promise<GPUDevice> {
+  const { gpu: given, powerPreference, label } = requireOptions('options', options, ['gpu', 'powerPreference', 'label']);
+  if (given !== undefined && typeof (given as Partial<GPU> | null)?.requestAdapter !== 'function') {
+    throw new LinearConvError('gpu', `must be a GPU (navigator.gpu, or Dawn's create()), got ${describe(given)}`);
+  }
+  if (powerPreference !== undefined && powerPreference !== 'low-power' && powerPreference !== 'high-performance') {
+    throw new LinearConvError('powerPreference', `must be 'low-power' or 'high-performance', got ${describe(powerPreference)}`);
+  }
+  if (label !== undefined) requireString('label', label);
+  const gpu = given ?? (await getGpu());
+  const adapter = await gpu.requestAdapter(powerPreference ? { powerPreference } : undefined);
   if (!adapter) {
     const inBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
     throw new GpuUnavailableError(
@@ -62,5 +72,5 @@ export async function requestDevice(options: RequestDeviceOptions = {}): Promise
   }
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
-  return adapter.requestDevice({ requiredLimits, ...(options.label !== undefined && { label: options.label }) });
+  return adapter.requestDevice({ requiredLimits, ...(label !== undefined && { label }) });
 }

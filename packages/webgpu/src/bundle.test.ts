@@ -1,0 +1,27 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('the main entry bundles for the browser', () => {
+  it('with esbuild: no Node built-in resolved, nothing left to import but Dawn, behind a variable specifier', async () => {
+    // platform 'browser' makes esbuild fail the build on any Node built-in in the import graph.
+    const result = await build({
+      entryPoints: [join(root, 'src', 'index.ts')],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    expect(result.errors).toEqual([]);
+    expect(Object.values(result.metafile.outputs).flatMap((o) => o.imports)).toEqual([]);
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((file) => /conv-forward-naive|\.test\./.test(file))).toEqual([]);
+    // Dawn is for Node only: device.ts imports it through a variable, which bundlers leave alone.
+    expect(result.outputFiles[0].text).not.toMatch(/["']webgpu["']\)/);
+  });
+});
