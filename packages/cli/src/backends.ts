@@ -1,4 +1,5 @@
 import { type BackendFactory, BackendRegistry, referenceFactory } from '@linearconv/conformance';
+import { MissingDependencyError } from '@linearconv/core';
 
 /** A backend whose adapter is imported only when it is used, so `linearconv params` stays quick. */
 function lazy(name: string, load: () => Promise<readonly BackendFactory[]>): BackendFactory {
@@ -12,19 +13,26 @@ function lazy(name: string, load: () => Promise<readonly BackendFactory[]>): Bac
   };
 }
 
-/** Adapters are optional peers: a missing one makes its backends unavailable, with the reason. */
-export async function adapter<T>(name: string, load: () => Promise<T>): Promise<T> {
+/**
+ * Imports an optional peer dependency. When it (or a package it needs) is not installed, throws a
+ * MissingDependencyError naming the package to install and `feature`, what needed it.
+ */
+export async function adapter<T>(packageName: string, load: () => Promise<T>, feature = 'an optional dependency'): Promise<T> {
   try {
     return await load();
   } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') throw new Error(`${name} is not installed (npm install ${name})`);
-    throw e;
+    // "Cannot find package 'X' imported from …": X may be a dependency of packageName, not itself.
+    // (A missing file of an installed package is a broken install, not this: it is rethrown.)
+    const message = String((e as Error).message);
+    const missing = /^Cannot find package '([^']+)'/.exec(message)?.[1] ?? (message.startsWith('Cannot find module') ? undefined : packageName);
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || missing === undefined) throw e;
+    throw new MissingDependencyError(feature, missing, e);
   }
 }
 
-const tfjs = async () => (await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/conformance'))).tfjsBackends;
-const onnx = async () => (await adapter('@linearconv/onnx', () => import('@linearconv/onnx/conformance'))).onnxBackends;
-const webgpu = async () => (await adapter('@linearconv/webgpu', () => import('@linearconv/webgpu/conformance'))).webgpuBackends;
+const tfjs = async () => (await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/conformance'), 'the tfjs backends')).tfjsBackends;
+const onnx = async () => (await adapter('@linearconv/onnx', () => import('@linearconv/onnx/conformance'), 'the onnx backends')).onnxBackends;
+const webgpu = async () => (await adapter('@linearconv/webgpu', () => import('@linearconv/webgpu/conformance'), 'the webgpu backend')).webgpuBackends;
 
 /** Every backend the CLI knows, in the order `linearconv conformance` and `linearconv bench` run them. */
 export function knownBackends(): BackendRegistry {

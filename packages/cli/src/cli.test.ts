@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { committedCasesDir } from '@linearconv/conformance';
+import { committedCasesDir } from '@linearconv/conformance/node';
 import { modelAccount, zooModel, zooModels } from '@linearconv/core';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.js';

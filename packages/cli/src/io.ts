@@ -14,4 +14,9 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit statuses, one meaning each, so that CI can tell a regression from a crash: `failed` is a
+ * verdict (a check failed, or none ran), `usage` is bad input (arguments, files, a missing
+ * optional package), `internal` a bug in linearconv (EX_SOFTWARE of sysexits.h).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70 } as const;

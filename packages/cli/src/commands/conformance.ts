@@ -1,14 +1,7 @@
 import { parseArgs } from 'node:util';
-import {
-  type Backend,
-  type CheckResult,
-  CHECKS,
-  type ConformanceCase,
-  checksOf,
-  loadCases,
-  runCase,
-} from '@linearconv/conformance';
-import type { LinearConvError } from '@linearconv/core';
+import { type Backend, type BackendFactory, type CheckResult, CHECKS, type ConformanceCase, checksOf, runCase } from '@linearconv/conformance';
+import { loadCases } from '@linearconv/conformance/node';
+import { LinearConvError } from '@linearconv/core';
 import { knownBackends } from '../backends.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { formatTable } from '../table.js';
@@ -16,8 +9,10 @@ import { formatTable } from '../table.js';
 export const conformanceUsage = `linearconv conformance [--cases PATH ...] [--backend NAME ...] [--json]
 
 Runs conformance cases (the committed ones by default; PATH is a case file or a directory)
-against backends (every known one by default). Exit status: 0 nothing failed, 1 a check
-failed, 2 bad arguments or a malformed case file.`;
+against backends (every known one by default; by default one that cannot start is reported as
+unavailable and its checks as skipped). Exit status: 0 every check that ran passed; 1 a check
+failed, or none ran (all skipped); 2 bad arguments, a malformed or unreadable case file, no case
+files, or a backend named with --backend that cannot start (with its reason).`;
 
 export interface ConformanceReport {
   passed: number;
@@ -40,29 +35,43 @@ export async function conformanceCommand(argv: string[], io: Io): Promise<number
     allowPositionals: false,
   });
   const registry = knownBackends();
-  let factories: ReturnType<typeof registry.get>[];
+  const named = values.backend !== undefined;
+  let factories: BackendFactory[];
   try {
     factories = (values.backend ?? registry.names).map((name) => registry.get(name));
   } catch (e) {
-    throw new UsageError((e as LinearConvError).rule);
+    if (e instanceof LinearConvError) throw new UsageError(`--backend: ${e.rule}`);
+    throw e;
   }
   const cases = loadCases(values.cases);
+  if (cases.length === 0) throw new UsageError(`--cases: no case files in ${(values.cases ?? []).join(', ')}`);
   const report: ConformanceReport = { passed: 0, failed: 0, skipped: 0, results: [], unavailable: [] };
-  for (const factory of factories) {
-    let backend: Backend;
-    try {
-      backend = await factory.create();
-    } catch (e) {
-      const reason = (e as Error).message;
-      report.unavailable.push({ backend: factory.name, reason });
-      for (const kase of cases) report.results.push(...unavailable(factory.name, kase, reason));
-      continue;
+  // Every backend starts before any runs: one named with --backend that cannot start is an error
+  // (exit 2) before minutes are spent on the others.
+  const started: Backend[] = [];
+  try {
+    const backends: (Backend | { name: string; reason: string })[] = [];
+    for (const factory of factories) {
+      try {
+        const backend = await factory.create();
+        started.push(backend);
+        backends.push(backend);
+      } catch (e) {
+        const reason = (e as Error).message;
+        if (named) throw new UsageError(`--backend ${factory.name}: cannot start: ${reason}`);
+        backends.push({ name: factory.name, reason });
+      }
     }
-    try {
-      for (const kase of cases) report.results.push(...(await runCase(backend, kase)));
-    } finally {
-      await backend.dispose();
+    for (const backend of backends) {
+      if ('reason' in backend) {
+        report.unavailable.push({ backend: backend.name, reason: backend.reason });
+        for (const kase of cases) report.results.push(...unavailable(backend.name, kase, backend.reason));
+      } else {
+        for (const kase of cases) report.results.push(...(await runCase(backend, kase)));
+      }
     }
+  } finally {
+    for (const backend of started) await backend.dispose();
   }
   for (const r of report.results) {
     if (r.status === 'pass') report.passed++;
@@ -70,7 +79,16 @@ export async function conformanceCommand(argv: string[], io: Io): Promise<number
     else report.skipped++;
   }
   io.out(values.json ? JSON.stringify(report) : formatReport(report));
-  return report.failed > 0 ? EXIT.failed : EXIT.ok;
+  const { status, note } = verdict(report);
+  if (note) io.err(`linearconv conformance: ${note}`);
+  return status;
+}
+
+/** The exit status of a run: a pass needs no failure and at least one check that ran, so a CI gate never passes on nothing. */
+export function verdict(report: Pick<ConformanceReport, 'passed' | 'failed' | 'skipped'>): { status: number; note?: string } {
+  if (report.failed > 0) return { status: EXIT.failed };
+  if (report.passed === 0) return { status: EXIT.failed, note: `no check ran (${report.skipped} skipped), which is not a pass` };
+  return { status: EXIT.ok };
 }
 
 function unavailable(backend: string, kase: ConformanceCase, reason: string): CheckResult[] {

@@ -1,15 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type ZooVariant, zooModels } from '@linearconv/core';
+import { LinearConvError, type ZooVariant, zooModels } from '@linearconv/core';
 import { adapter } from '../backends.js';
 import { EXIT, type Io, UsageError } from '../io.js';
+import { checkOutFile, outFileError } from '../out-file.js';
 
 export const exportUsage = `linearconv export <model.json | --model ${zooModels.join('|')} [--variant conv|full|lowrank] [--rank R]> --mode compact|folded --out FILE.onnx [--batch N]
 
-Exports a TensorFlow.js model (a model.json saved by model.save, with its weight files beside
-it) or one of the paper's models to ONNX: compact (primaries and coefficients stored, the graph
-composes the filters) or folded (plain Conv). Prints the file size and the parameter count.`;
+Exports a TensorFlow.js model (a model.json saved with model.save, e.g. through fileSystem(dir)
+of @linearconv/tfjs/node, with the weight files beside it) or one of the paper's models to ONNX:
+compact (primaries and coefficients stored, the graph composes the filters) or folded (plain
+Conv). Prints the file size and the parameter count. Needs @linearconv/onnx, and for a
+model.json @linearconv/tfjs and @tensorflow/tfjs-backend-cpu. Exit status: 0 written; 2 bad
+arguments, an unreadable model.json or weights, a layer ONNX export does not support, an
+unwritable --out, a missing package (nothing is written).`;
 
 const variants: Record<string, ZooVariant> = { conv: 'conv', full: 'full', lowrank: 'lowRank' };
 
@@ -42,36 +45,47 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   };
   const rank = positive('rank', values.rank);
   const batch = positive('batch', values.batch);
+  const out = values.out;
+  await checkOutFile('--out', out);
 
-  const onnx = await adapter('@linearconv/onnx', () => import('@linearconv/onnx'));
-  const source = positionals[0]
-    ? { model: await loadModelJson(positionals[0]) }
-    : { zoo: { name: values.model!, variant, ...(rank !== undefined && { rank }) } };
-  const result = await onnx.exportToFile({ ...source, mode: values.mode, out: values.out, ...(batch !== undefined && { batch }) });
-  io.out(`${result.path}: ${(result.bytes.byteLength / 1024).toFixed(1)} KiB, ${result.params} stored values (${values.mode}; batch norm statistics included)`);
+  const onnx = await adapter('@linearconv/onnx', () => import('@linearconv/onnx/node'), 'ONNX export');
+  const tf = await adapter('@tensorflow/tfjs-core', () => import('@tensorflow/tfjs-core'), 'ONNX export');
+  // Production mode only silences tfjs's console notes ("install tfjs-node…"): stderr stays ours.
+  tf.env().set('PROD', true);
+  const model = positionals[0] ? await loadModelJson(positionals[0], tf) : undefined;
+  const source = model ? { model } : { zoo: { name: values.model!, variant, ...(rank !== undefined && { rank }) } };
+  try {
+    const result = await onnx.exportToFile({ ...source, mode: values.mode, out, ...(batch !== undefined && { batch }) });
+    io.out(`${result.path}: ${(result.bytes.byteLength / 1024).toFixed(1)} KiB, ${result.params} stored values (${values.mode}; batch norm statistics included)`);
+  } catch (e) {
+    throw outFileError('--out', out, e);
+  } finally {
+    model?.dispose();
+  }
   return EXIT.ok;
 }
 
-/** A model saved by tfjs's model.save: model.json plus the weight files its manifest names. */
-async function loadModelJson(path: string) {
-  const tf = await adapter('@tensorflow/tfjs-layers', () => import('@tensorflow/tfjs-layers'));
-  const core = await adapter('@tensorflow/tfjs-core', () => import('@tensorflow/tfjs-core'));
-  // LinearConv2D and GroupedConv2D must be registered before the topology is read.
-  await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs'));
-  let json: { modelTopology: object; weightsManifest?: { paths: string[]; weights: object[] }[] };
+/** A model saved by tfjs's model.save: model.json and the weight files its manifest names. */
+async function loadModelJson(path: string, tf: typeof import('@tensorflow/tfjs-core')) {
+  const feature = 'reading a model.json';
+  const layers = await adapter('@tensorflow/tfjs-layers', () => import('@tensorflow/tfjs-layers'), feature);
+  // Registers LinearConv2D and GroupedConv2D, which the topology may name.
+  await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs'), feature);
+  const { fileSystem } = await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/node'), feature);
+  // A process has no tfjs backend until one is imported, and the weights need one.
+  if (Object.keys(tf.engine().registryFactory).length === 0) {
+    await adapter('@tensorflow/tfjs-backend-cpu', () => import('@tensorflow/tfjs-backend-cpu'), feature);
+  }
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    return await layers.loadLayersModel(fileSystem(path));
   } catch (e) {
-    throw new UsageError(`${path}: cannot read a model.json (${(e as Error).message})`);
+    if (e instanceof LinearConvError) throw e;
+    // tfjs-layers refusing the topology: the model file is the bad input.
+    const message = (e as Error).message ?? String(e);
+    const unknown = /^Unknown layer: ([^.\s]+)/.exec(message)?.[1];
+    if (unknown) {
+      throw new UsageError(`${path}: unknown layer class "${unknown}" (known: tfjs's own layers, LinearConv2D and GroupedConv2D)`);
+    }
+    throw new UsageError(`${path}: tfjs cannot load this model (${message.split('\n')[0]})`);
   }
-  const manifest = json.weightsManifest ?? [];
-  const buffers = await Promise.all(manifest.flatMap((group) => group.paths.map((p) => readFile(join(dirname(path), p)))));
-  const weightData = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
-  let offset = 0;
-  for (const b of buffers) {
-    weightData.set(b, offset);
-    offset += b.byteLength;
-  }
-  const weightSpecs = manifest.flatMap((group) => group.weights) as never;
-  return tf.loadLayersModel(core.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: weightData.buffer }));
 }
