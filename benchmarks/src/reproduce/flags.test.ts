@@ -11,12 +11,13 @@ describe('parseFlags', () => {
 
   it('takes a budget, and explicit flags over it', () => {
     expect(parseFlags(['--budget', 'smoke'])).toMatchObject({ budget: 'smoke', train: 100, test: 100, epochs: 1 });
+    expect(parseFlags(['--budget', 'quick'])).toMatchObject({ budget: 'quick', train: 1000, test: 500, epochs: 1, seeds: [1] });
     const options = parseFlags(['--budget=full', '--epochs', '3', '--seeds', '2', '--datasets', 'digits', '--variants', 'conv,LRr', '--out', '/tmp/x', '--bank-heatmaps']);
     expect(options).toMatchObject({ budget: 'full, adjusted', train: 8000, epochs: 3, seeds: [1, 2], datasets: ['digits'], variants: ['conv', 'LRr'], out: '/tmp/x', banks: true });
   });
 
   it('says what is wrong', () => {
-    expect(() => parseFlags(['--budget', 'huge'])).toThrow("--budget must be one of smoke, default, full, got 'huge'");
+    expect(() => parseFlags(['--budget', 'huge'])).toThrow("--budget must be one of smoke, quick, default, full, got 'huge'");
     expect(() => parseFlags(['--train', 'many'])).toThrow("--train must be an integer ≥ 1, got 'many'");
     expect(() => parseFlags(['--epochs', '0'])).toThrow("--epochs must be an integer ≥ 1, got '0'");
     expect(() => parseFlags(['--seeds', '1.5'])).toThrow("--seeds must be an integer ≥ 1, got '1.5'");

@@ -6,8 +6,9 @@
 import { fileURLToPath } from 'node:url';
 import { duration } from './progress.js';
 import { parseFlags, usage } from './flags.js';
-import { textTable, writeReport } from './report.js';
+import { resultTitle, smokeNote, textTable, writeReport } from './report.js';
 import { plan, reproduce, SECONDS_PER_STEP } from './reproduce.js';
+import { runKind } from './run-kind.js';
 
 let flags: ReturnType<typeof parseFlags>;
 try {
@@ -25,11 +26,13 @@ const { out, banks, help: _, ...options } = flags;
 const dir = out ?? fileURLToPath(new URL('../../results/reproduce/', import.meta.url));
 const p = plan(options);
 console.log(
-  `Budget ${options.budget}: ${options.datasets.join(' + ')} × ${options.variants.join(', ')} × seeds ${options.seeds.join(', ')} = ${p.runs} run${p.runs === 1 ? '' : 's'} ` +
+  `${resultTitle(runKind(p.stepsPerRun))}. Budget ${options.budget}: ${options.datasets.join(' + ')} × ${options.variants.join(', ')} × seeds ${options.seeds.join(', ')} = ${p.runs} run${p.runs === 1 ? '' : 's'} ` +
     `of ${options.epochs} epoch${options.epochs > 1 ? 's' : ''} on ${options.train} images (test ${options.test}): ` +
     `${p.steps} training steps at batch 50, about ${duration(p.estimatedSeconds)} at ~${SECONDS_PER_STEP} s a step.`,
 );
 const result = await reproduce({ ...options, progress: process.stdout, command: `pnpm reproduce ${process.argv.slice(2).join(' ')}`.trim() });
-console.log(`\n${textTable(result.summary)}\n\nTotal ${duration(result.totalSeconds)}.`);
+console.log(`\n${resultTitle(result.kind)}\n\n${textTable(result.summary, result)}\n`);
+if (result.kind === 'smoke') console.log(`${smokeNote(result)}\n`);
+console.log(`Total ${duration(result.totalSeconds)}.`);
 const files = await writeReport(result, dir, { banks });
 console.log(`Wrote ${files.length} files to ${dir}: ${files.join(', ')}`);

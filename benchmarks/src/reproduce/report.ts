@@ -4,37 +4,75 @@ import { join } from 'node:path';
 import { heatmapSvg } from './heatmap.js';
 import { datasetTitles, modelTitle } from './paper.js';
 import type { ReproduceResult } from './reproduce.js';
+import { PARITY_MIN_STEPS, type RunKind } from './run-kind.js';
 import type { Spread, SummaryRow } from './summary.js';
 import type { RunResult } from './train.js';
 
-const HEADER = ['dataset', 'model', 'params', 'test acc %', 'Δ vs Conv (pp)', 'paper', 's / epoch', 'mean |corr| primaries', 'mean |corr| bank'];
+/** How a table reads: a parity run next to the paper's figures, a smoke run next to chance only. */
+export interface TableKind {
+  kind: RunKind;
+  /** Per dataset, in % (smoke runs). */
+  chance?: ReproduceResult['chance'];
+}
+
+const PARITY_HEADER = ['dataset', 'model', 'params', 'test acc %', 'Δ vs Conv (pp)', 'paper', 's / epoch', 'mean |corr| primaries', 'mean |corr| bank'];
+// No Δ vs Conv and no paper column: after a few dozen steps neither compares.
+const SMOKE_HEADER = ['dataset', 'model', 'params', 'test acc %', 'chance %', 's / epoch', 'mean |corr| primaries', 'mean |corr| bank'];
+
+export function tableHeader({ kind }: TableKind): string[] {
+  return kind === 'smoke' ? SMOKE_HEADER : PARITY_HEADER;
+}
 
 /** The table's cells, one array a row: shared by the terminal and Markdown tables. */
-export function tableCells(rows: readonly SummaryRow[]): string[][] {
+export function tableCells(rows: readonly SummaryRow[], table: TableKind = { kind: 'parity' }): string[][] {
   return rows.map((row) => [
     row.dataset,
     modelTitle(row.variant),
     row.params.toLocaleString('en'),
     spreadText(row.accuracy, 2),
-    row.deltaVsConv ? spreadText(row.deltaVsConv, 2, true) : '–',
-    row.paper.accuracy !== undefined ? `${row.paper.accuracy.toFixed(1)} %` : row.paper.delta !== undefined ? signed(row.paper.delta, 1) : '–',
+    ...(table.kind === 'smoke'
+      ? [table.chance?.[row.dataset]?.toFixed(2) ?? '–']
+      : [
+          row.deltaVsConv ? spreadText(row.deltaVsConv, 2, true) : '–',
+          row.paper.accuracy !== undefined ? `${row.paper.accuracy.toFixed(1)} %` : row.paper.delta !== undefined ? signed(row.paper.delta, 1) : '–',
+        ]),
     row.secondsPerEpoch.toFixed(1),
     `${row.correlation.primaries.initial.toFixed(3)} → ${row.correlation.primaries.trained.toFixed(3)}`,
     `${row.correlation.bank.initial.toFixed(3)} → ${row.correlation.bank.trained.toFixed(3)}`,
   ]);
 }
 
-export function textTable(rows: readonly SummaryRow[]): string {
-  const all = [HEADER, ...tableCells(rows)];
-  const widths = HEADER.map((_, c) => Math.max(...all.map((r) => r[c].length)));
+export function textTable(rows: readonly SummaryRow[], table: TableKind = { kind: 'parity' }): string {
+  const header = tableHeader(table);
+  const all = [header, ...tableCells(rows, table)];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  return [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }
 
-export function markdownTable(rows: readonly SummaryRow[]): string {
+export function markdownTable(rows: readonly SummaryRow[], table: TableKind = { kind: 'parity' }): string {
+  const header = tableHeader(table);
   // A | inside a cell would end it.
   const line = (cells: string[]) => `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [line(HEADER), line(HEADER.map((_, c) => (c < 2 ? '---' : '---:'))), ...tableCells(rows).map(line)].join('\n');
+  return [line(header), line(header.map((_, c) => (c < 2 ? '---' : '---:'))), ...tableCells(rows, table).map(line)].join('\n');
+}
+
+/** The title of a result, in results.md and on the terminal. */
+export function resultTitle(kind: RunKind): string {
+  return kind === 'smoke'
+    ? 'Training smoke run (not paper parity): Base on Fashion-MNIST and MNIST digits'
+    : 'Paper parity: Base on Fashion-MNIST and MNIST digits';
+}
+
+/** What a smoke run shows, and what it does not. */
+export function smokeNote(result: Pick<ReproduceResult, 'settings' | 'chance'>): string {
+  const chance = Object.entries(result.chance)
+    .map(([dataset, value]) => `${dataset} ${value.toFixed(2)} %`)
+    .join(', ');
+  return (
+    `A smoke run: ${result.settings.stepsPerRun} training steps a run, fewer than the ${PARITY_MIN_STEPS} of the default budget (and far from the paper's up to 250 epochs on the full datasets). ` +
+    `It shows that every variant trains; its accuracies are not comparable with each other's or the paper's, only with chance (always answering the most frequent test class: ${chance}).`
+  );
 }
 
 export interface ReportOptions {
@@ -84,23 +122,28 @@ export function markdownReport(result: ReproduceResult, options: ReportOptions =
   const h = s.hyperparameters;
   const maps = heatmaps(result, options);
   const banks = maps.filter((m) => m.part === 'bank');
+  const smoke = result.kind === 'smoke';
   return [
-    '# Paper parity: Base on Fashion-MNIST and MNIST digits',
+    `# ${resultTitle(result.kind)}`,
     '',
+    ...(smoke ? [`**${smokeNote(result)}**`, ''] : []),
     `- command: \`${result.command}\``,
-    `- budget: ${result.budget} — ${s.train} train / ${s.test} test images per dataset, ${s.epochs} epochs, seeds ${s.seeds.join(', ')} (split seed ${s.dataSeed})`,
+    `- budget: ${result.budget} — ${s.train} train / ${s.test} test images per dataset, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'} (${s.stepsPerRun} steps a run), seeds ${s.seeds.join(', ')} (split seed ${s.dataSeed})`,
     `- date: ${result.date}`,
     `- machine: ${result.machine}`,
     `- backend: ${s.backend}`,
     `- input: ${s.input}`,
     `- training: ${s.optimizer}, batch ${h.batchSize}; -Lr and -LRr add ${h.correlationWeight} · Σ_layers L_corr on every ${h.correlationEvery}th batch; -LRr rank ${h.rank}`,
+    `- batch norm: ${s.batchNorm}`,
     `- total time: ${(result.totalSeconds / 60).toFixed(1)} min`,
     '',
-    markdownTable(result.summary),
+    markdownTable(result.summary, result),
     '',
-    'Accuracy is mean ± sample standard deviation over seeds (no ± from one seed); Δ vs Conv is paired by seed ' +
-      '(same split, same batch order). "paper" is the paper\'s Conv accuracy or its delta for the variant (PAPER.md §4; ' +
-      'none for -L); the paper trains on the full datasets for up to 250 epochs, so only the sign and size of the deltas compare. ' +
+    (smoke
+      ? 'Accuracy is mean ± sample standard deviation over seeds (no ± from one seed); chance is the share of the test split\'s most frequent class. '
+      : 'Accuracy is mean ± sample standard deviation over seeds (no ± from one seed); Δ vs Conv is paired by seed ' +
+        '(same split, same batch order). "paper" is the paper\'s Conv accuracy or its delta for the variant (PAPER.md §4; ' +
+        'none for -L); the paper trains on the full datasets for up to 250 epochs, so only the sign and size of the deltas compare. ') +
       `mean |corr| is the mean |Pearson correlation| between distinct filters of ${result.summary[0]?.correlation.layer ?? 'the layer'}, ` +
       'at initialisation → after training: primaries (Conv: its first p filters) and the whole bank (LinearConv: composed). ' +
       's / epoch is wall time of training; other load on the machine (see the load average) changes it between runs.',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { modelAccount, zooModel } from '@linearconv/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { chanceAccuracy } from './chance.js';
 import { loadSplit } from './data.js';
 import { budgets } from './flags.js';
 import { markdownReport, textTable, writeReport } from './report.js';
@@ -23,7 +24,10 @@ describe('reproduce (smoke budget)', () => {
     expect(plan(smoke)).toMatchObject({ runs: 4, stepsPerRun: 2, steps: 8 });
     expect(result.runs.map((r) => `${r.dataset}/${r.variant}/${r.seed}`)).toEqual(['fashion/conv/1', 'fashion/Lr/1', 'digits/conv/1', 'digits/Lr/1']);
     expect(result.summary).toHaveLength(4);
-    expect(result.settings).toMatchObject({ train: 100, test: 100, epochs: 1, hyperparameters: { ...paperHyperparameters, epochs: 1 } });
+    expect(result.settings).toMatchObject({ train: 100, test: 100, epochs: 1, stepsPerRun: 2, hyperparameters: { ...paperHyperparameters, epochs: 1 } });
+    // Two steps a run: a smoke run, with chance from each test split's labels.
+    expect(result.kind).toBe('smoke');
+    for (const dataset of smoke.datasets) expect(result.chance[dataset]).toBe(chanceAccuracy(loadSplit(dataset, 100, 100, 0).test.labels));
     for (const run of result.runs) {
       expect(run.testAccuracy).toBeGreaterThanOrEqual(0);
       expect(run.testAccuracy).toBeLessThanOrEqual(1);
@@ -81,6 +85,13 @@ describe('reproduce (smoke budget)', () => {
     expect(plain.epochLosses).not.toEqual(first.epochLosses);
   });
 
+  it('trains well above chance in a few steps: batch norm tests with the statistics of the trained weights', async () => {
+    // 4 steps. With the moving averages as training left them this scored at chance (11.5 %; 49 % on batch statistics).
+    const split = loadSplit('digits', 200, 200, 0);
+    const run = await trainRun(split, { ...paperHyperparameters, epochs: 1, dataset: 'digits', variant: 'conv', seed: 1 });
+    expect(100 * run.testAccuracy).toBeGreaterThan(2.5 * chanceAccuracy(split.test.labels));
+  });
+
   it('writes results.json, results.md and the heatmaps', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'reproduce-'));
     expect(await writeReport(result, dir)).toEqual(['results.json', 'results.md', ...['fashion-conv', 'fashion-Lr', 'digits-conv', 'digits-Lr'].map((m) => `heatmap-${m}.svg`)]);
@@ -93,12 +104,25 @@ describe('reproduce (smoke budget)', () => {
     expect(json.runs[0].correlation.bank.matrix).toBeUndefined();
     const md = markdownReport(result);
     expect(md).toContain('| fashion | Base-Lr | 227,130 |');
-    // Every table row has the header's 9 cells: the |corr| columns escape their bars.
+    // A smoke run: so titled, against chance, with no Δ vs Conv and no paper figure.
+    expect(md.split('\n')[0]).toBe('# Training smoke run (not paper parity): Base on Fashion-MNIST and MNIST digits');
+    expect(md).toContain(`only with chance (always answering the most frequent test class: fashion ${result.chance.fashion!.toFixed(2)} %, digits ${result.chance.digits!.toFixed(2)} %)`);
+    expect(md).not.toMatch(/Δ vs Conv|paper \||−0\.2/);
+    // Every table row has the header's 8 cells: the |corr| columns escape their bars.
     const rows = md.split('\n').filter((l) => l.startsWith('| '));
     expect(rows).toHaveLength(2 + 4);
-    for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(9);
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(8);
+    expect(rows[2]).toContain(`| ${result.chance.fashion!.toFixed(2)} |`);
+    // The same results as a parity run: the paper's title, Δ vs Conv and the paper's figures, 9 cells.
+    const parity = markdownReport({ ...result, kind: 'parity' });
+    expect(parity.split('\n')[0]).toBe('# Paper parity: Base on Fashion-MNIST and MNIST digits');
+    const parityRows = parity.split('\n').filter((l) => l.startsWith('| '));
+    expect(parityRows[0]).toContain('| Δ vs Conv (pp) | paper |');
+    for (const row of parityRows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(9);
+    expect(parity).toMatch(/\| fashion \| Base-Lr \| 227,130 \| [\d.]+ \| [−+][\d.]+ \| −0\.2 \|/);
     expect(md).toContain('![fashion Base-Lr](heatmap-fashion-Lr.svg)');
-    expect(textTable(result.summary).split('\n')).toHaveLength(2 + 4);
+    expect(textTable(result.summary, result).split('\n')).toHaveLength(2 + 4);
+    expect(textTable(result.summary, result).split('\n')[0]).toMatch(/^dataset +model +params +test acc % +chance % +s \/ epoch/);
     const svg = await readFile(join(dir, 'heatmap-digits-conv.svg'), 'utf8');
     expect(svg.match(/<rect class="cell"/g)).toHaveLength(32 * 32);
     expect(svg).toContain('the first 32 of its 64 filters');

@@ -6,9 +6,11 @@ import { cpus, loadavg } from 'node:os';
 import { enableWasmTraining } from '@linearconv/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { chanceAccuracy } from './chance.js';
 import { checkSizes, type DatasetName, IMAGE_SIZE, loadSplit, PAD } from './data.js';
 import { modelTitle } from './paper.js';
 import { epochProgress, type ProgressSink } from './progress.js';
+import { type RunKind, runKind } from './run-kind.js';
 import { type SummaryRow, summarise } from './summary.js';
 import { type Hyperparameters, paperHyperparameters, type RunResult, trainRun, type VariantName } from './train.js';
 
@@ -36,6 +38,10 @@ export interface ReproduceOptions {
 export interface ReproduceResult {
   command: string;
   budget: string;
+  /** `smoke` below the default budget's steps per run (run-kind.ts): not comparable with the paper. */
+  kind: RunKind;
+  /** Per dataset, in %: the accuracy of always answering the test split's most frequent class. */
+  chance: Partial<Record<DatasetName, number>>;
   date: string;
   machine: string;
   settings: {
@@ -44,12 +50,16 @@ export interface ReproduceResult {
     train: number;
     test: number;
     epochs: number;
+    /** Training steps of each run (batches × epochs). */
+    stepsPerRun: number;
     seeds: number[];
     dataSeed: number;
     datasets: DatasetName[];
     variants: VariantName[];
     hyperparameters: Hyperparameters;
     optimizer: string;
+    /** How batch norm's moving statistics are set before testing. */
+    batchNorm: string;
     backend: string;
   };
   /** What a seed fixes, and what it does not. */
@@ -88,10 +98,12 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
 
   enableWasmTraining();
   await tf.setBackend('wasm');
-  const total = plan(options).runs;
+  const { runs: total, stepsPerRun } = plan(options);
   const runs: RunResult[] = [];
+  const chance: ReproduceResult['chance'] = {};
   for (const dataset of options.datasets) {
     const split = loadSplit(dataset, options.train, options.test, dataSeed);
+    chance[dataset] = chanceAccuracy(split.test.labels);
     for (const seed of options.seeds) {
       for (const variant of options.variants) {
         say(`run ${runs.length + 1}/${total}: ${dataset} ${modelTitle(variant)}, seed ${seed}`);
@@ -108,6 +120,8 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   return {
     command: options.command ?? 'reproduce(options)',
     budget: options.budget,
+    kind: runKind(stepsPerRun),
+    chance,
     date: new Date().toISOString(),
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, load average ${loadAtStart.toFixed(2)} at start`,
     settings: {
@@ -116,12 +130,14 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
       train: options.train,
       test: options.test,
       epochs: options.epochs,
+      stepsPerRun,
       seeds: [...options.seeds],
       dataSeed,
       datasets: [...options.datasets],
       variants: [...options.variants],
       hyperparameters,
       optimizer: `Adam (tfjs defaults β1 0.9, β2 0.999, ε 1e-7), lr ${hyperparameters.learningRate}, no weight decay`,
+      batchNorm: `momentum 0.9 during training; before testing, the moving statistics are recomputed over the ${options.train} training images with the final weights (as PyTorch's update_bn)`,
       backend: `tfjs ${tf.version.tfjs} wasm (${getThreadsCount()} thread${getThreadsCount() === 1 ? '' : 's'}), enableWasmTraining()`,
     },
     reproducibility:

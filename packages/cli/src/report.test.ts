@@ -6,8 +6,10 @@ import { BackendRegistry, referenceFactory } from '@linearconv/conformance';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_COLOURS } from './bench/chart.js';
 import type { BenchReport } from './bench/result.js';
+import { machine } from './bench/machine.js';
 import { runBench } from './bench/run-bench.js';
 import { withPage } from './report/browser.js';
+import { reportPage } from './report/page.js';
 import { cli, tinyLayers } from './test-support/bench-fixtures.js';
 
 /** RGB(A) pixels of an 8-bit, non-interlaced PNG (what Chromium's screenshots are). */
@@ -114,7 +116,7 @@ describe('linearconv report', () => {
     expect(seen.requests).toEqual([seen.url]);
     expect(seen.summaryRows).toBe(1);
     expect(seen.caseRows).toBe(tinyLayers().length * 2);
-    expect(seen.bars).toBe(bench.results.length);
+    expect(seen.bars).toBe(bench.results.filter((r) => r.variant !== 'control').length);
     expect(seen.reproduceRows).toBe(3);
     expect(seen.lastReproduceRow).toEqual(['fashion', 'LRr', '210,458', '78.00 ± 0.50', '−2.50 ± 0.25', '−0.8']);
     expect(seen.heatmapCells).toBe(2 * 4);
@@ -144,8 +146,47 @@ describe('linearconv report', () => {
     const { code } = await cli('report', '--bench', join(dir, 'none.json'), '--reproduce', join(dir, 'none', 'results.json'), '--out', out);
     expect(code).toBe(0);
     const html = readFileSync(out, 'utf8');
-    expect(html).toContain(`No results at <code>${join(dir, 'none.json')}</code>. Produce them with <code>pnpm exec linearconv bench</code>`);
-    expect(html).toContain('Produce them with <code>pnpm build &amp;&amp; pnpm reproduce</code>');
+    expect(html).toContain(`No results at <code>${join(dir, 'none.json')}</code>. Produce them with <code>linearconv bench</code>`);
+    expect(html).toContain('Produce them with <code>pnpm reproduce (in a clone of the linearconv repository)</code>');
+  });
+
+  it('shows a smoke run as one: against chance, with no Δ vs Conv and no paper figures', () => {
+    const smoke = { ...reproduce, kind: 'smoke', chance: { fashion: 11.8 }, settings: { ...reproduce.settings, stepsPerRun: 20 } } as const;
+    const page = (results: object) =>
+      reportPage({
+        command: 'test',
+        date: 'now',
+        machine: machine(0),
+        bench: { file: 'bench.json', report: bench },
+        reproduce: { file: 'results.json', found: { results: results as never, heatmaps: [] } },
+      });
+    const section = (html: string) => html.slice(html.indexOf('<section id="reproduce">'));
+    const html = page(smoke);
+    expect(html).toContain('<title>linearconv: speed and a training smoke run</title>');
+    expect(section(html)).toContain('<h2>Training smoke run (not paper parity): Conv, -L, -Lr and -LRr</h2>');
+    expect(section(html)).toContain('<tr><th>dataset</th><th>variant</th><th>params</th><th>test accuracy %</th><th>chance %</th></tr>');
+    expect(section(html)).toContain('<tr><td>fashion</td><td>LRr</td><td class="num">210,458</td><td class="num">78.00 ± 0.50</td><td class="num">11.80</td></tr>');
+    expect(section(html)).toContain('20 training steps a run');
+    expect(section(html)).not.toMatch(/Δ|−0\.8|93\.5/);
+    // Without a kind (results written before it), as a parity run: the paper's figures.
+    const parity = page(reproduce);
+    expect(parity).toContain('<title>linearconv: speed and paper parity</title>');
+    expect(section(parity)).toContain('<h2>Paper parity: accuracy of Conv, -L, -Lr and -LRr</h2>');
+    expect(section(parity)).toContain('<td class="num">−2.50 ± 0.25</td><td class="num">−0.8</td>');
+  });
+
+  it("shows the control's verdict on the page, and reads a bench.json from before the control", async () => {
+    const html = reportPage({ command: 'test', date: 'now', machine: machine(0), bench: { file: 'bench.json', report: bench }, reproduce: null });
+    expect(html).toContain('<p class="control">Control: each case also times a second copy of the plain conv');
+    expect(html).toContain('<th>control (range)</th>');
+    const old = join(dir, 'bench-v1.json');
+    writeFileSync(old, JSON.stringify({ ...bench, format: 'linearconv-bench@1', results: bench.results.filter((r) => r.variant !== 'control') }));
+    const out = join(dir, 'v1.html');
+    const { code, err } = await cli('report', '--bench', old, '--out', out);
+    expect(code, err).toBe(0);
+    const v1 = readFileSync(out, 'utf8');
+    expect(v1).toContain('No control was measured (a linearconv-bench@1 report)');
+    expect(v1).toMatch(/<td class="num">–<\/td><td class="num">[\d.]+<\/td>/);
   });
 
   it('exits 2 on a file that is not what it should be, naming it', async () => {
@@ -153,7 +194,7 @@ describe('linearconv report', () => {
     writeFileSync(bad, JSON.stringify({ results: [] }));
     const { code, err } = await cli('report', '--bench', bad, '--out', join(dir, 'bad.html'));
     expect(code).toBe(2);
-    expect(err).toContain(`${bad}: format: must be "linearconv-bench@1"`);
+    expect(err).toContain(`${bad}: format: must be "linearconv-bench@1" or "linearconv-bench@2"`);
     const { code: code2, err: err2 } = await cli('report', '--bench', join(dir, 'bench.json'), '--reproduce', bad, '--out', join(dir, 'bad.html'));
     expect(code2).toBe(2);
     expect(err2).toContain(`${bad}: summary: must be a list`);

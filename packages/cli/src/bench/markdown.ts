@@ -1,4 +1,5 @@
-import { formatMs, formatRatio, summaryCells } from './format.js';
+import { controlNotes } from './control.js';
+import { formatMs, formatRatio, summaryCells, summaryHeader } from './format.js';
 import { benchNotes } from './notes.js';
 import type { BenchReport } from './result.js';
 import { type CaseCell, caseRows, summariseBackends } from './summary.js';
@@ -19,14 +20,15 @@ export function benchMarkdown(report: BenchReport): string {
     ...benchNotes(report).flatMap((n) => [n, '']),
     '## Per backend',
     '',
-    line(['backend', 'cases measured', 'linearconv/conv (geomean)', ...batches.map((b) => `at batch ${b}`), 'range', 'conv GFLOP/s (median)', 'max error', 'skipped', 'failed']),
-    line(['---', '---:', '---:', ...batches.map(() => '---:'), '---:', '---:', '---:', '---:', '---:']),
+    line(['backend', ...summaryHeader(batches)]),
+    line(['---', ...summaryHeader(batches).map(() => '---:')]),
     ...summary.map((s) =>
       s.unavailable !== undefined
-        ? line([s.backend, `unavailable: ${escapeCell(s.unavailable)}`, ...Array(6 + batches.length).fill('')])
+        ? line([s.backend, `unavailable: ${escapeCell(s.unavailable)}`, ...Array(summaryHeader(batches).length - 1).fill('')])
         : line([s.backend, ...summaryCells(s)]),
     ),
     '',
+    ...controlNotes(report).flatMap((n) => [n, '']),
     '## LinearConv latency in ms (ratio to the plain conv) per layer and backend',
     '',
     line(['layer', 'shape', 'batch', ...backends]),

@@ -1,18 +1,16 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Where results go by default. Run from this repository's root (it has benchmarks/results), they
- * land beside the other benchmark results; anywhere else, in the working directory.
+ * Where `linearconv bench` and `linearconv report` write and read by default: one folder in the
+ * working directory, whatever project that is (relative, so messages show it as given).
  */
-export function defaultPaths(cwd: string = process.cwd()): { benchDir: string; reportFile: string; reproduceFile: string } {
-  const inRepo = existsSync(join(cwd, 'benchmarks', 'results'));
-  return {
-    benchDir: inRepo ? join('benchmarks', 'results', 'bench') : 'bench-results',
-    reportFile: inRepo ? join('benchmarks', 'results', 'report.html') : 'report.html',
-    reproduceFile: join('benchmarks', 'results', 'reproduce', 'results.json'),
-  };
-}
+export const DEFAULT_DIR = 'linearconv-bench';
 
 /** The files `linearconv bench` writes into its --out directory. */
 export const BENCH_FILES = { json: 'bench.json', markdown: 'bench.md', chart: 'bench.svg' } as const;
+
+export const DEFAULT_PATHS = {
+  benchDir: DEFAULT_DIR,
+  benchFile: join(DEFAULT_DIR, BENCH_FILES.json),
+  reportFile: join(DEFAULT_DIR, 'report.html'),
+} as const;

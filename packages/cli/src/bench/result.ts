@@ -2,7 +2,8 @@ import type { TimingSettings } from './timing.js';
 
 /** What `linearconv bench` writes to bench.json and prints with --json. */
 export interface BenchReport {
-  readonly format: 'linearconv-bench@1';
+  /** @2 added the control rows; @1 files (no control) are still read by `linearconv report`. */
+  readonly format: 'linearconv-bench@2';
   /** The command line that produced it. */
   readonly command: string;
   /** ISO 8601, when the run started. */
@@ -10,7 +11,7 @@ export interface BenchReport {
   readonly machine: Machine;
   readonly settings: BenchSettings;
   readonly layers: readonly BenchLayerInfo[];
-  /** One row per measured layer × batch × backend × variant. */
+  /** One row per measured layer × batch × backend × variant (conv, linearconv, control). */
   readonly results: readonly BenchResult[];
   /** Cases a backend did not run, with why (too slow for it, or it failed). */
   readonly omitted: readonly BenchOmission[];
@@ -23,19 +24,25 @@ export interface BenchResult {
   readonly layer: string;
   readonly batch: number;
   readonly backend: string;
-  /** `conv`: a plain conv holding the composed filters (the same-shape baseline); `linearconv`: the layer. */
-  readonly variant: 'conv' | 'linearconv';
+  /**
+   * `conv`: a plain conv holding the composed filters (the same-shape baseline); `linearconv`:
+   * the layer; `control`: a second, separately prepared copy of the same plain conv, timed in the
+   * same rounds, so its ratio to `conv` is the measurement's own noise.
+   */
+  readonly variant: BenchVariant;
   /** Median wall-clock ms of one forward pass, input from and output to the CPU. */
   readonly medianMs: number;
   /** 2 · conv MACs · batch / medianMs. */
   readonly gflops: number;
   /** Largest |output − float64 reference| over the batch's first image. */
   readonly maxAbsError: number;
-  /** linearconv's medianMs / conv's on the same backend, layer and batch; null on conv rows. */
+  /** This row's medianMs / conv's on the same backend, layer and batch (linearconv and control rows); null on conv rows. */
   readonly ratioToConv: number | null;
   /** Measured runs behind the median. */
   readonly runs: number;
 }
+
+export type BenchVariant = 'conv' | 'linearconv' | 'control';
 
 export interface BenchOmission {
   readonly layer: string;

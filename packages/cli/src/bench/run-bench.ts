@@ -4,7 +4,7 @@ import { createRandom, initialWeights, type LinearConvWeights, linearConvForward
 import { formatError, formatGflops, formatMs, formatRatio } from './format.js';
 import { type BenchLayer, describeLayer } from './layers.js';
 import { machine } from './machine.js';
-import type { BenchOmission, BenchReport, BenchResult, BenchUnavailable } from './result.js';
+import type { BenchOmission, BenchReport, BenchResult, BenchUnavailable, BenchVariant } from './result.js';
 import { SLOW_BACKENDS, slowBackendSkip } from './slow-backends.js';
 import { type TimingSettings, timeSideBySide } from './timing.js';
 
@@ -21,11 +21,15 @@ export interface BenchOptions {
   readonly command: string;
   /** One line per measurement (and per unavailable backend). */
   readonly progress?: (line: string) => void;
+  /** Before each case: how many of `total` are done, and which one starts (e.g. for a progress bar). */
+  readonly onCaseStart?: (done: number, total: number, what: string) => void;
 }
 
 /**
  * Runs every layer at every batch on every backend, LinearConv against a plain conv of the same
- * shape holding the composed filters, side by side. Each measured output's first image is checked
+ * shape holding the composed filters, side by side, with a second copy of that plain conv as the
+ * control: the ratio between two copies of one model is the noise of the measurement, and says how
+ * far the LinearConv ratio can be read. Each measured output's first image is checked
  * against the float64 reference (computed once per layer, at batch 1: every batch's first image
  * is the batch-1 input). A backend that cannot start is reported unavailable; a case it skips
  * (too slow) or fails on is reported omitted; neither stops the run.
@@ -42,6 +46,7 @@ export async function runBench(registry: BackendRegistry, options: BenchOptions)
   const total = factories.length * options.layers.length * options.batches.length;
   let done = 0;
   const counter = () => `[${String(++done).padStart(String(total).length)}/${total}]`;
+  const starting = (what: string) => options.onCaseStart?.(done, total, what);
 
   for (const factory of factories) {
     let backend: Backend;
@@ -61,7 +66,9 @@ export async function runBench(registry: BackendRegistry, options: BenchOptions)
     try {
       for (const [index, layer] of options.layers.entries()) {
         for (const batch of options.batches) {
-          const where = `${counter()} ${backend.name} ${layer.name} batch ${batch}`;
+          const what = `${backend.name} ${layer.name} batch ${batch}`;
+          starting(what);
+          const where = `${counter()} ${what}`;
           const skip = slowBackendSkip(backend.name, 2 * layer.macs * batch);
           if (skip) {
             omitted.push({ layer: layer.name, batch, backend: backend.name, reason: `skipped: ${skip}` });
@@ -73,9 +80,9 @@ export async function runBench(registry: BackendRegistry, options: BenchOptions)
           try {
             const rows = await measure(backend, layer, data, references.get(layer)!, options.timing);
             results.push(...rows);
-            const [conv, linear] = rows;
+            const [conv, linear, control] = rows;
             progress(
-              `${where}: conv ${formatMs(conv.medianMs)} ms, linearconv ${formatMs(linear.medianMs)} ms (${formatRatio(linear.ratioToConv)}), ` +
+              `${where}: conv ${formatMs(conv.medianMs)} ms, linearconv ${formatMs(linear.medianMs)} ms (${formatRatio(linear.ratioToConv)}, control ${formatRatio(control.ratioToConv)}), ` +
                 `${formatGflops(linear.gflops)} GFLOP/s, max error ${formatError(Math.max(conv.maxAbsError, linear.maxAbsError))}, ${linear.runs} runs`,
             );
           } catch (e) {
@@ -91,7 +98,7 @@ export async function runBench(registry: BackendRegistry, options: BenchOptions)
   }
 
   return {
-    format: 'linearconv-bench@1',
+    format: 'linearconv-bench@2',
     command: options.command,
     date: new Date(started).toISOString(),
     machine: machine(loadAtStart),
@@ -144,11 +151,17 @@ function referenceOutput(layer: BenchLayer, { weights, input }: LayerData): Floa
   return linearConvForward(layer.spec, weights, first).data;
 }
 
-/** Both variants of one case, timed side by side: [conv, linearconv]. */
-async function measure(backend: Backend, layer: BenchLayer, { weights, input }: LayerData, reference: Float64Array, timing: TimingSettings): Promise<[BenchResult, BenchResult]> {
+/** Both variants of one case and the control (the plain conv again), timed side by side: [conv, linearconv, control]. */
+async function measure(
+  backend: Backend,
+  layer: BenchLayer,
+  { weights, input }: LayerData,
+  reference: Float64Array,
+  timing: TimingSettings,
+): Promise<[BenchResult, BenchResult, BenchResult]> {
   const prepared: PreparedLayer[] = [];
   try {
-    for (const plain of [true, false]) prepared.push(await backend.prepare!(layer.spec, weights, input.shape, { plain }));
+    for (const plain of [true, false, true]) prepared.push(await backend.prepare!(layer.spec, weights, input.shape, { plain }));
     const expected = outputShape(layer.spec, input.shape);
     // The first run of each is the accuracy check (and a warm-up).
     const errors: number[] = [];
@@ -157,12 +170,12 @@ async function measure(backend: Backend, layer: BenchLayer, { weights, input }: 
       if (output.shape.join() !== expected.join()) throw new Error(`output shape [${output.shape.join(', ')}], expected [${expected.join(', ')}]`);
       errors.push(maxAbsError(output.data, reference));
     }
-    const [conv, linear] = await timeSideBySide(
+    const [conv, linear, control] = await timeSideBySide(
       prepared.map((p) => () => p.run(input)),
       { ...timing, warmup: Math.max(0, timing.warmup - 1) },
     );
     const batch = input.shape[0];
-    const row = (variant: 'conv' | 'linearconv', t: typeof conv, error: number, ratio: number | null): BenchResult => ({
+    const row = (variant: BenchVariant, t: typeof conv, error: number, ratio: number | null): BenchResult => ({
       layer: layer.name,
       batch,
       backend: backend.name,
@@ -173,7 +186,11 @@ async function measure(backend: Backend, layer: BenchLayer, { weights, input }: 
       ratioToConv: ratio,
       runs: t.runs,
     });
-    return [row('conv', conv, errors[0], null), row('linearconv', linear, errors[1], linear.medianMs / conv.medianMs)];
+    return [
+      row('conv', conv, errors[0], null),
+      row('linearconv', linear, errors[1], linear.medianMs / conv.medianMs),
+      row('control', control, errors[2], control.medianMs / conv.medianMs),
+    ];
   } finally {
     for (const p of prepared) await p.dispose();
   }

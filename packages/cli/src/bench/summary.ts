@@ -14,6 +14,11 @@ export interface BackendSummary {
   readonly ratioGeomeanByBatch: readonly (number | null)[];
   readonly ratioMin: number | null;
   readonly ratioMax: number | null;
+  /**
+   * The control's ratios (a copy of the plain conv against the conv) over the same cases:
+   * geometric mean, lowest and highest; null when none was measured (a linearconv-bench@1 file).
+   */
+  readonly control: { readonly geomean: number; readonly min: number; readonly max: number } | null;
   /** Median over the cases of the plain conv's GFLOP/s. */
   readonly convGflopsMedian: number | null;
   readonly maxAbsError: number | null;
@@ -26,6 +31,7 @@ export function summariseBackends(report: Pick<BenchReport, 'settings' | 'result
     const rows = report.results.filter((r) => r.backend === backend);
     const linear = rows.filter((r) => r.variant === 'linearconv');
     const ratios = linear.map((r) => r.ratioToConv!);
+    const controls = rows.filter((r) => r.variant === 'control').map((r) => r.ratioToConv!);
     const omitted = report.omitted.filter((o) => o.backend === backend);
     const unavailable = report.unavailable.find((u) => u.backend === backend);
     const gflops = rows.filter((r) => r.variant === 'conv').map((r) => r.gflops);
@@ -38,6 +44,7 @@ export function summariseBackends(report: Pick<BenchReport, 'settings' | 'result
       ratioGeomeanByBatch: report.settings.batches.map((batch) => geomean(linear.filter((r) => r.batch === batch).map((r) => r.ratioToConv!))),
       ratioMin: ratios.length ? Math.min(...ratios) : null,
       ratioMax: ratios.length ? Math.max(...ratios) : null,
+      control: controls.length ? { geomean: geomean(controls)!, min: Math.min(...controls), max: Math.max(...controls) } : null,
       convGflopsMedian: gflops.length ? median(gflops) : null,
       maxAbsError: rows.length ? Math.max(...rows.map((r) => r.maxAbsError)) : null,
       ...(unavailable && { unavailable: unavailable.reason }),
@@ -53,7 +60,8 @@ export interface CaseRow {
 }
 
 export type CaseCell =
-  | { readonly kind: 'measured'; readonly conv: BenchResult; readonly linearconv: BenchResult }
+  /** `control` is absent in a linearconv-bench@1 report. */
+  | { readonly kind: 'measured'; readonly conv: BenchResult; readonly linearconv: BenchResult; readonly control?: BenchResult }
   | { readonly kind: 'omitted' | 'unavailable'; readonly reason: string }
   /** Not asked for (a partial report); shown empty. */
   | { readonly kind: 'none' };
@@ -67,7 +75,8 @@ export function caseRows(report: Pick<BenchReport, 'settings' | 'layers' | 'resu
         const mine = (r: { layer: string; batch: number; backend: string }) => r.layer === layer.name && r.batch === batch && r.backend === backend;
         const conv = report.results.find((r) => mine(r) && r.variant === 'conv');
         const linearconv = report.results.find((r) => mine(r) && r.variant === 'linearconv');
-        if (conv && linearconv) return { kind: 'measured', conv, linearconv };
+        const control = report.results.find((r) => mine(r) && r.variant === 'control');
+        if (conv && linearconv) return { kind: 'measured', conv, linearconv, ...(control && { control }) };
         const omitted = report.omitted.find(mine);
         if (omitted) return { kind: 'omitted', reason: omitted.reason };
         const unavailable = report.unavailable.find((u) => u.backend === backend);

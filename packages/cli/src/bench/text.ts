@@ -1,4 +1,5 @@
-import { formatError, formatGflops, formatMs, formatRatio } from './format.js';
+import { controlNotes } from './control.js';
+import { formatControl, formatError, formatGflops, formatMs, formatRatio } from './format.js';
 import type { BenchReport } from './result.js';
 import { caseRows, summariseBackends } from './summary.js';
 
@@ -10,12 +11,13 @@ export function benchText(report: BenchReport): string {
     for (const [i, cell] of row.cells.entries()) {
       const head = [row.layer, shapes.get(row.layer) ?? '', String(row.batch), report.settings.backends[i]];
       if (cell.kind === 'measured') {
-        const { conv, linearconv } = cell;
+        const { conv, linearconv, control } = cell;
         rows.push([
           ...head,
           formatMs(conv.medianMs),
           formatMs(linearconv.medianMs),
           formatRatio(linearconv.ratioToConv),
+          formatRatio(control?.ratioToConv ?? null),
           formatGflops(linearconv.gflops),
           formatError(Math.max(conv.maxAbsError, linearconv.maxAbsError)),
         ]);
@@ -25,10 +27,14 @@ export function benchText(report: BenchReport): string {
       // Unavailable backends get one line below, not one per case.
     }
   }
-  const table = alignColumns(['layer', 'shape', 'batch', 'backend', 'conv ms', 'linearconv ms', 'ratio', 'GFLOP/s', 'max error'], rows, [false, false, true, false, true, true, true, true, true]);
+  const table = alignColumns(
+    ['layer', 'shape', 'batch', 'backend', 'conv ms', 'linearconv ms', 'ratio', 'control', 'GFLOP/s', 'max error'],
+    rows,
+    [false, false, true, false, true, true, true, true, true, true],
+  );
   const batches = report.settings.batches;
   const summary = alignColumns(
-    ['backend', 'measured', 'skipped', 'failed', 'linearconv/conv (geomean)', ...batches.map((b) => `at batch ${b}`), 'range', 'conv GFLOP/s (median)', 'max error'],
+    ['backend', 'measured', 'skipped', 'failed', 'linearconv/conv (geomean)', ...batches.map((b) => `at batch ${b}`), 'range', 'control (range)', 'conv GFLOP/s (median)', 'max error'],
     summariseBackends(report).map((s) =>
       s.unavailable !== undefined
         ? [s.backend, `unavailable: ${s.unavailable}`]
@@ -40,13 +46,14 @@ export function benchText(report: BenchReport): string {
             formatRatio(s.ratioGeomean),
             ...s.ratioGeomeanByBatch.map(formatRatio),
             s.ratioMin === null ? '–' : `${formatRatio(s.ratioMin)}–${formatRatio(s.ratioMax)}`,
+            formatControl(s),
             formatGflops(s.convGflopsMedian),
             formatError(s.maxAbsError),
           ],
     ),
-    [false, true, true, true, true, ...batches.map(() => true), true, true, true],
+    [false, true, true, true, true, ...batches.map(() => true), true, true, true, true],
   );
-  return [table, '', 'Per backend: LinearConv against a plain conv of the same shape', '', summary].join('\n');
+  return [table, '', 'Per backend: LinearConv against a plain conv of the same shape', '', summary, '', ...controlNotes(report)].join('\n');
 }
 
 /**

@@ -6,27 +6,36 @@ import { knownBackends } from '../backends.js';
 import { latencyChartSvg } from '../bench/chart.js';
 import { type BenchLayer, QUICK_LAYERS, selectLayers, standardLayers } from '../bench/layers.js';
 import { benchMarkdown } from '../bench/markdown.js';
-import { BENCH_FILES, defaultPaths } from '../bench/paths.js';
+import { BENCH_FILES, DEFAULT_PATHS } from '../bench/paths.js';
+import { benchProgress } from '../bench/progress-bar.js';
 import type { BenchReport } from '../bench/result.js';
 import { runBench } from '../bench/run-bench.js';
 import { benchText } from '../bench/text.js';
 import type { TimingSettings } from '../bench/timing.js';
-import { EXIT, type Io, UsageError } from '../io.js';
+import { EXIT, type Io, processIo, UsageError } from '../io.js';
 
 export const benchUsage = `linearconv bench [--quick] [--backend NAME ...] [--batch N ...] [--layer NAME ...] [--out DIR] [--json]
 
 Times LinearConv against a plain conv of the same shape (holding the composed filters) on every
 backend: the distinct conv layers of ResNet-18 and VGG11 (CIFAR) and representative MobileNetV2
 pointwise and depthwise layers, at batch 1 and 32. Per case: median latency, GFLOP/s, the
-LinearConv/conv ratio, and the max error against the float64 reference. Slow backends skip the
-large cases (reported, not dropped); a backend that cannot start is listed as unavailable.
---quick: 4 layers at batch 1, short budgets (under a minute). Writes bench.json, bench.md and
-bench.svg to DIR (default ${defaultPaths().benchDir}). --json prints the report object instead
-of the table. Exit status: 0, or 1 when a case failed on a backend, 2 for bad arguments.`;
+LinearConv/conv ratio, the max error against the float64 reference, and a control: a second copy
+of the plain conv timed alongside, whose ratio to the conv is the noise of the measurement (the
+summary says where it strays beyond ±5 %). Slow backends skip the large cases (reported, not
+dropped); a backend that cannot start is listed as unavailable.
+--quick: 4 layers at batch 1, short budgets (under a minute): a check that every backend runs, not
+a speed measurement (the control says how far its figures can be read). Writes bench.json, bench.md and bench.svg to DIR (default
+./${DEFAULT_PATHS.benchDir}/ in the current directory). Progress on stderr: a bar on a terminal,
+one line per case otherwise. --json prints the report object instead of the table.
+Exit status: 0, or 1 when a case failed on a backend, 2 for bad arguments.`;
 
+// The budget is for the three operations of a case together (conv, linearconv, control). Quick
+// runs fewer cases, so it can afford more runs of each than it once did (3 to 20 in 150 ms): with
+// those, same-model controls strayed by up to ×0.37–×3.07 on this 2-core machine; with these,
+// mostly within ±5 %, in about the same time (36.6 s for every backend at load average 3).
 const TIMING: Record<'full' | 'quick', TimingSettings> = {
-  full: { warmup: 2, minRuns: 3, maxRuns: 50, budgetMs: 500 },
-  quick: { warmup: 2, minRuns: 3, maxRuns: 20, budgetMs: 150 },
+  full: { warmup: 2, minRuns: 3, maxRuns: 50, budgetMs: 750 },
+  quick: { warmup: 2, minRuns: 5, maxRuns: 200, budgetMs: 600 },
 };
 
 export async function benchCommand(argv: string[], io: Io): Promise<number> {
@@ -58,18 +67,27 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     if (e instanceof LinearConvError) throw new UsageError(e.rule);
     throw e;
   }
-  const out = values.out ?? defaultPaths().benchDir;
+  const out = values.out ?? DEFAULT_PATHS.benchDir;
 
-  const report = await runBench(registry, {
-    layers,
-    batches: [...new Set(batches)],
-    backends,
-    timing: TIMING[values.quick ? 'quick' : 'full'],
-    seed: 1,
-    quick: values.quick,
-    command: ['linearconv', 'bench', ...argv].join(' '),
-    progress: (line) => io.err(line),
-  });
+  // Only the process's own stderr can be a terminal; an Io passed in (tests) gets the lines.
+  const terminal = io === processIo && process.stderr.isTTY ? process.stderr : undefined;
+  const progress = benchProgress((line) => io.err(line), terminal);
+  let report: BenchReport;
+  try {
+    report = await runBench(registry, {
+      layers,
+      batches: [...new Set(batches)],
+      backends,
+      timing: TIMING[values.quick ? 'quick' : 'full'],
+      seed: 1,
+      quick: values.quick,
+      command: ['linearconv', 'bench', ...argv].join(' '),
+      progress: progress.line,
+      onCaseStart: progress.start,
+    });
+  } finally {
+    progress.stop();
+  }
   const files = await writeBenchFiles(report, out);
   if (values.json) {
     io.out(JSON.stringify(report));

@@ -1,5 +1,6 @@
 import { latencyChartSvg } from '../bench/chart.js';
-import { formatError, formatGflops, formatMs, formatRatio, summaryCells } from '../bench/format.js';
+import { controlNotes } from '../bench/control.js';
+import { formatError, formatGflops, formatMs, formatRatio, summaryCells, summaryHeader } from '../bench/format.js';
 import { describeMachine } from '../bench/machine.js';
 import { benchNotes } from '../bench/notes.js';
 import type { BenchReport, Machine } from '../bench/result.js';
@@ -12,29 +13,32 @@ export interface ReportInput {
   readonly date: string;
   readonly machine: Machine;
   readonly bench: { readonly file: string; readonly report: BenchReport | null };
-  readonly reproduce: { readonly file: string; readonly found: { results: ReproduceResults; heatmaps: readonly Heatmap[] } | null };
+  /** Null when no training results were asked for: the page has no training section. */
+  readonly reproduce: { readonly file: string; readonly found: { results: ReproduceResults; heatmaps: readonly Heatmap[] } | null } | null;
 }
 
 /** How to produce each part when its file is missing. */
 export const PRODUCERS = {
-  bench: 'pnpm exec linearconv bench',
-  reproduce: 'pnpm build && pnpm reproduce',
+  bench: 'linearconv bench',
+  reproduce: 'pnpm reproduce (in a clone of the linearconv repository)',
 };
 
 /** One self-contained HTML page: inline CSS and SVG, no scripts, nothing fetched. */
 export function reportPage(input: ReportInput): string {
+  const training = input.reproduce?.found?.results.kind === 'smoke' ? 'a training smoke run' : 'paper parity';
+  const title = input.reproduce ? `linearconv: speed and ${training}` : 'linearconv: speed';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>linearconv: speed and paper parity</title>
+<title>${title}</title>
 <style>${CSS}</style>
 </head>
 <body>
-<h1>linearconv: speed and paper parity</h1>
+<h1>${title}</h1>
 <p class="meta">Generated ${escapeHtml(input.date)} by <code>${escapeHtml(input.command)}</code> on ${escapeHtml(describeMachine(input.machine))}.</p>
 ${benchSection(input.bench)}
-${reproduceSection(input.reproduce)}
+${input.reproduce ? reproduceSection(input.reproduce) : ''}
 </body>
 </html>
 `;
@@ -48,14 +52,16 @@ function benchSection({ file, report }: ReportInput['bench']): string {
   const batches = report.settings.batches;
   const summary = summariseBackends(report).map((s) =>
     s.unavailable !== undefined
-      ? `<tr><td>${escapeHtml(s.backend)}</td><td colspan="${7 + batches.length}" class="note">unavailable: ${escapeHtml(s.unavailable)}</td></tr>`
+      ? `<tr><td>${escapeHtml(s.backend)}</td><td colspan="${summaryHeader(batches).length}" class="note">unavailable: ${escapeHtml(s.unavailable)}</td></tr>`
       : row([s.backend, ...summaryCells(s)]),
   );
   const cases = caseRows(report).map((r) => {
     const cells = r.cells.map((cell) => {
       if (cell.kind === 'measured') {
-        const { conv, linearconv } = cell;
-        const title = `conv ${formatMs(conv.medianMs)} ms, linearconv ${formatMs(linearconv.medianMs)} ms, ${formatGflops(linearconv.gflops)} GFLOP/s, max error ${formatError(Math.max(conv.maxAbsError, linearconv.maxAbsError))}`;
+        const { conv, linearconv, control } = cell;
+        const title =
+          `conv ${formatMs(conv.medianMs)} ms, linearconv ${formatMs(linearconv.medianMs)} ms${control ? `, control ${formatRatio(control.ratioToConv)}` : ''}, ` +
+          `${formatGflops(linearconv.gflops)} GFLOP/s, max error ${formatError(Math.max(conv.maxAbsError, linearconv.maxAbsError))}`;
         return `<td class="num" title="${escapeHtml(title)}">${formatMs(linearconv.medianMs)} <span class="ratio">${formatRatio(linearconv.ratioToConv)}</span></td>`;
       }
       if (cell.kind === 'none') return '<td></td>';
@@ -72,11 +78,14 @@ ${benchNotes(report)
   .join('\n')}
 <h3>Per backend</h3>
 <table class="summary">
-<thead>${row(['backend', 'cases measured', 'linearconv/conv (geomean)', ...batches.map((b) => `at batch ${b}`), 'range', 'conv GFLOP/s (median)', 'max error', 'skipped', 'failed'], 'th')}</thead>
+<thead>${row(['backend', ...summaryHeader(batches)], 'th')}</thead>
 <tbody>
 ${summary.join('\n')}
 </tbody>
 </table>
+${controlNotes(report)
+  .map((n) => `<p class="control">${escapeHtml(n)}</p>`)
+  .join('\n')}
 <h3>LinearConv latency in ms (ratio to the plain conv) per layer and backend</h3>
 <div class="wide">
 <table class="cases">
@@ -92,38 +101,54 @@ ${omissions.length ? `<details><summary>Not measured (${report.omitted.length} c
 </section>`;
 }
 
-function reproduceSection({ file, found }: ReportInput['reproduce']): string {
-  const head = '<section id="reproduce">\n<h2>Paper parity: accuracy of Conv, -Lr and -LRr</h2>';
-  if (!found) return `${head}\n${missing(file, PRODUCERS.reproduce)}\n</section>`;
+function reproduceSection({ file, found }: NonNullable<ReportInput['reproduce']>): string {
+  if (!found) return `<section id="reproduce">\n<h2>Training: Conv, -L, -Lr and -LRr</h2>\n${missing(file, PRODUCERS.reproduce)}\n</section>`;
   const { results, heatmaps } = found;
+  const smoke = results.kind === 'smoke';
+  const head = smoke
+    ? '<section id="reproduce">\n<h2>Training smoke run (not paper parity): Conv, -L, -Lr and -LRr</h2>'
+    : '<section id="reproduce">\n<h2>Paper parity: accuracy of Conv, -L, -Lr and -LRr</h2>';
   const s = results.settings;
   const scale = [
     results.budget && `budget ${results.budget}`,
     s?.model && `model ${s.model}`,
     s?.train !== undefined && `${s.train} train / ${s.test} test images per dataset`,
-    s?.epochs !== undefined && `${s.epochs} epochs`,
+    s?.epochs !== undefined && `${s.epochs} epoch${s.epochs === 1 ? '' : 's'}`,
+    s?.stepsPerRun !== undefined && `${s.stepsPerRun} training steps a run`,
     s?.seeds && `seeds ${s.seeds.join(', ')}`,
   ].filter(Boolean);
+  // A smoke run is compared with chance only: its deltas and the paper's figures do not compare.
+  const header = smoke
+    ? ['dataset', 'variant', 'params', 'test accuracy %', 'chance %']
+    : ['dataset', 'variant', 'params', 'test accuracy %', 'Δ vs Conv (pp)', 'paper (Conv accuracy, or Δ)'];
   const rows = results.summary.map((r) =>
-    row([
-      r.dataset,
-      r.variant,
-      r.params.toLocaleString('en'),
-      spread(r.accuracy),
-      r.deltaVsConv ? spread(r.deltaVsConv, true) : '–',
-      r.paper.accuracy !== undefined ? `${r.paper.accuracy.toFixed(1)} %` : r.paper.delta !== undefined ? signed(r.paper.delta, 1) : '–',
-    ]),
+    row(
+      smoke
+        ? [r.dataset, r.variant, r.params.toLocaleString('en'), spread(r.accuracy), results.chance?.[r.dataset]?.toFixed(2) ?? '–']
+        : [
+            r.dataset,
+            r.variant,
+            r.params.toLocaleString('en'),
+            spread(r.accuracy),
+            r.deltaVsConv ? spread(r.deltaVsConv, true) : '–',
+            r.paper.accuracy !== undefined ? `${r.paper.accuracy.toFixed(1)} %` : r.paper.delta !== undefined ? signed(r.paper.delta, 1) : '–',
+          ],
+    ),
   );
+  const reading = smoke
+    ? '<p class="control">A smoke run: too few training steps to compare the variants with each other or with the paper (which trains up to 250 epochs on the full datasets). ' +
+      'It shows that every variant trains: compare its accuracies with chance (always answering the most frequent test class).</p>'
+    : '<p>Accuracy is the mean ± sample standard deviation over seeds; Δ vs Conv is paired by seed. The paper trains on the full datasets for far longer, so its deltas compare in sign and size only.</p>';
   return `${head}
 <p class="meta">From <code>${escapeHtml(file)}</code>${results.command ? `: <code>${escapeHtml(results.command)}</code>` : ''}${results.date ? `, ${escapeHtml(results.date)}` : ''}${results.machine ? `, on ${escapeHtml(results.machine)}` : ''}.</p>
 ${scale.length ? `<p>${escapeHtml(scale.join('; '))}.</p>` : ''}
+${reading}
 <table class="summary">
-<thead>${row(['dataset', 'variant', 'params', 'test accuracy %', 'Δ vs Conv (pp)', 'paper (Conv accuracy, or Δ)'], 'th')}</thead>
+<thead>${row(header, 'th')}</thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
 </table>
-<p>Accuracy is the mean ± sample standard deviation over seeds; Δ vs Conv is paired by seed. The paper trains on the full datasets for far longer, so its deltas compare in sign and size only.</p>
 ${
   heatmaps.length
     ? `<h3>Filter correlation heatmaps</h3>\n<div class="heatmaps">\n${heatmaps.map((h, i) => `<figure>${scopeIds(stripProlog(h.svg), `heatmap${i}-`)}<figcaption>${escapeHtml(h.file)}</figcaption></figure>`).join('\n')}\n</div>`
@@ -133,7 +158,7 @@ ${
 }
 
 function missing(file: string, command: string): string {
-  return `<p class="missing">No results at <code>${escapeHtml(file)}</code>. Produce them with <code>${escapeHtml(command)}</code> (from the repository root), then run the report again.</p>`;
+  return `<p class="missing">No results at <code>${escapeHtml(file)}</code>. Produce them with <code>${escapeHtml(command)}</code>, then run the report again.</p>`;
 }
 
 function row(cells: readonly string[], tag: 'td' | 'th' = 'td'): string {
@@ -175,6 +200,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.note, p.note { color: #888; }
 .ratio { color: #555; font-size: 12px; }
 .wide { overflow-x: auto; margin: 0; }
+p.control { background: #f4f8fc; border-left: 3px solid #4e79a7; padding: 4px 10px; margin: 6px 0; }
 .missing { background: #fff4e5; border: 1px solid #f0c36d; padding: 8px 12px; }
 .heatmaps { display: flex; flex-wrap: wrap; gap: 16px; }
 figure { margin: 0; } figcaption { color: #555; font-size: 12px; }

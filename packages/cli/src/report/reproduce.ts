@@ -3,13 +3,28 @@ import { dirname, join } from 'node:path';
 import { UsageError } from '../io.js';
 import { readJsonIfExists } from './read-json.js';
 
-/** What the report reads of benchmarks/results/reproduce/results.json (written by the benchmarks' reproduce run). */
+/** What the report reads of a results.json written by the linearconv repository's `pnpm reproduce`. */
 export interface ReproduceResults {
   readonly command?: string;
   readonly date?: string;
   readonly machine?: string;
   readonly budget?: string;
-  readonly settings?: { readonly model?: string; readonly train?: number; readonly test?: number; readonly epochs?: number; readonly seeds?: readonly number[] };
+  /**
+   * `smoke`: too short to compare with the paper (it shows that every variant trains); `parity`,
+   * or absent (files written before the field), a paper-parity run.
+   */
+  readonly kind?: 'smoke' | 'parity';
+  /** Per dataset, the test accuracy in % of always answering the test split's most frequent class. */
+  readonly chance?: Readonly<Record<string, number>>;
+  readonly settings?: {
+    readonly model?: string;
+    readonly train?: number;
+    readonly test?: number;
+    readonly epochs?: number;
+    readonly seeds?: readonly number[];
+    /** Training steps of each run. */
+    readonly stepsPerRun?: number;
+  };
   readonly summary: readonly ReproduceRow[];
 }
 
