@@ -47,7 +47,7 @@ const exportArgs = (...extra: string[]) => ['export', ...extra, '--mode', 'compa
 // Each row: the arguments, and what the one line on stderr must say (it names the parameter or file).
 const rows: [string, string[], RegExp][] = [
   ['no command', [], /^Usage: linearconv <command>/],
-  ['an unknown command', ['frobnicate'], /^linearconv: unknown command "frobnicate"; known commands: params, conformance, export, bench, report/],
+  ['an unknown command', ['frobnicate'], /^linearconv: unknown command "frobnicate"; known commands: params, conformance, export, import-torch, bench, report/],
   ['an unknown option', ['params', '--modle', 'base'], /^linearconv params: Unknown option '--modle'/],
   ['a stray argument', ['params', 'base'], /^linearconv params: Unexpected argument 'base'/],
   ['an option without its value', ['params', '--model'], /^linearconv params: Option '--model <value>' argument missing/],

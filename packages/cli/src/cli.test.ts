@@ -53,7 +53,7 @@ describe('linearconv params', () => {
     [['params', '--model', 'base', '--rank', '3'], /--rank applies to --variant lowrank only/],
     [['params', '--model', 'base', '--variant', 'lowrank', '--rank', '0'], /--rank must be a positive integer/],
     [['params', '--modle', 'base'], /Unknown option '--modle'/],
-    [['frobnicate'], /unknown command "frobnicate"; known commands: params, conformance, export, bench, report/],
+    [['frobnicate'], /unknown command "frobnicate"; known commands: params, conformance, export, import-torch, bench, report/],
   ])('rejects %j with exit 2 and one clear line', async (argv, message) => {
     const { code, err } = await cli(...argv);
     expect(code).toBe(2);

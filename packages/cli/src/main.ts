@@ -3,6 +3,7 @@ import { LinearConvError } from '@linearconv/core';
 import { benchCommand, benchUsage } from './commands/bench.js';
 import { conformanceCommand, conformanceUsage } from './commands/conformance.js';
 import { exportCommand, exportUsage } from './commands/export.js';
+import { importTorchCommand, importTorchUsage } from './commands/import-torch.js';
 import { paramsCommand, paramsUsage } from './commands/params.js';
 import { reportCommand, reportUsage } from './commands/report.js';
 import { EXIT, type Io, processIo, UsageError } from './io.js';
@@ -13,6 +14,7 @@ const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number
   params: { run: paramsCommand, usage: paramsUsage },
   conformance: { run: conformanceCommand, usage: conformanceUsage },
   export: { run: exportCommand, usage: exportUsage },
+  'import-torch': { run: importTorchCommand, usage: importTorchUsage },
   bench: { run: benchCommand, usage: benchUsage },
   report: { run: reportCommand, usage: reportUsage },
 };

@@ -55,6 +55,16 @@ describe('exportModel: a model with every supported layer', () => {
     }
   }
 
+  it("with layout 'nchw' takes and gives 4-D tensors as PyTorch has them: the same values, transposed", async () => {
+    const nchw = exportModel(m, { mode: 'compact', layout: 'nchw' });
+    expect(checkModels({ nchw }).errors).toEqual({ nchw: null });
+    const info = inspectModel(nchw);
+    expect(info.inputs[0].shape).toEqual(['batch', 3, 12, 10]);
+    const outputs = await onnxOutputs('web', nchw, { input: permute(x, [0, 3, 1, 2]) });
+    expect(outputs.some((o) => o.shape.length === 4)).toBe(true);
+    expectSameOutputs(outputs.map((o) => (o.shape.length === 4 ? permute(o, [0, 2, 3, 1]) : o)), expected, 'nchw/web');
+  });
+
   it('declares NHWC inputs and outputs as tfjs has them, a dynamic batch, opset 17 and IR 8', () => {
     const info = inspectModel(models.compact);
     expect(info).toMatchObject({
@@ -174,3 +184,16 @@ describe('exportModel: refusals', () => {
     expect(() => exportModel(m, { inputNames: ['same'], outputNames: ['same'] })).toThrow(/^outputNames: "same" is used twice/);
   });
 });
+
+/** A 4-D tensor with its axes reordered: `perm[i]` is the source axis of axis i. */
+function permute(t: FloatTensor, perm: readonly number[]): FloatTensor {
+  const shape = perm.map((a) => t.shape[a]);
+  const strides = [t.shape[1] * t.shape[2] * t.shape[3], t.shape[2] * t.shape[3], t.shape[3], 1];
+  const data = new Float32Array(t.data.length);
+  let k = 0;
+  for (let i = 0; i < shape[0]; i++)
+    for (let j = 0; j < shape[1]; j++)
+      for (let l = 0; l < shape[2]; l++)
+        for (let m = 0; m < shape[3]; m++) data[k++] = t.data[i * strides[perm[0]] + j * strides[perm[1]] + l * strides[perm[2]] + m * strides[perm[3]]];
+  return { shape, data };
+}

@@ -15,18 +15,26 @@ export interface ExportModelOptions {
   readonly inputNames?: readonly string[];
   /** One per model output, in `model.outputs` order. Default `output` (several: `output_0`, …). */
   readonly outputNames?: readonly string[];
+  /**
+   * The layout of 4-D inputs and outputs: 'nhwc' (the default) as in tfjs, or 'nchw' as in
+   * PyTorch. The graph is NCHW inside either way; 'nchw' just leaves out the two transposes.
+   */
+  readonly layout?: 'nhwc' | 'nchw';
 }
 
 /**
  * A TensorFlow.js LayersModel (Sequential or functional) as an ONNX model that computes the same
- * outputs from the same inputs: 4-D inputs and outputs are NHWC, as in tfjs; inside, the graph is
- * NCHW (layout.ts). LinearConv2D layers are exported compact or folded (`mode`).
+ * outputs from the same inputs: 4-D inputs and outputs are NHWC, as in tfjs (or NCHW with
+ * `layout: 'nchw'`); inside, the graph is NCHW (layout.ts). LinearConv2D layers are exported compact or folded (`mode`).
  * An unsupported layer or setting throws LinearConvError naming the layer and its class.
  */
 export function exportModel(model: LayersModel, options?: ExportModelOptions): Uint8Array {
   requireLayersModel(model);
-  options = requireOptions('options', options, ['mode', 'batch', 'inputNames', 'outputNames']);
+  options = requireOptions('options', options, ['mode', 'batch', 'inputNames', 'outputNames', 'layout']);
   const mode = requireMode(options.mode ?? 'compact');
+  const layout = options.layout ?? 'nhwc';
+  if (layout !== 'nhwc' && layout !== 'nchw') throw new LinearConvError('options.layout', `must be 'nhwc' or 'nchw', got ${describe(layout)}`);
+  const channelsFirst = <T>(dims: T[]): T[] => (dims.length === 4 && layout === 'nchw' ? [dims[0], dims[3], dims[1], dims[2]] : dims);
   const batch: Dim = options.batch === undefined ? 'batch' : requirePositiveInteger('batch', options.batch);
   const inputNames = interfaceNames('inputNames', options.inputNames, model.inputs.length, 'input');
   const outputNames = interfaceNames('outputNames', options.outputNames, model.outputs.length, 'output');
@@ -35,8 +43,8 @@ export function exportModel(model: LayersModel, options?: ExportModelOptions): U
   const values = new Map<number, GraphValue>();
   model.inputs.forEach((t, i) => {
     const dims = t.shape.map((d, axis): Dim => (axis === 0 ? batch : (d ?? `${inputNames[i]}_dim${axis}`)));
-    const name = graph.input('inputNames', inputNames[i], dims);
-    const value = t.shape.length === 4 ? graph.node('Transpose', [name], `${name}_nchw`, { perm: TO_CHANNELS_FIRST }) : name;
+    const name = graph.input('inputNames', inputNames[i], channelsFirst(dims));
+    const value = t.shape.length === 4 && layout === 'nhwc' ? graph.node('Transpose', [name], `${name}_nchw`, { perm: TO_CHANNELS_FIRST }) : name;
     values.set(t.id, { name: value, shape: t.shape });
   });
 
@@ -45,15 +53,15 @@ export function exportModel(model: LayersModel, options?: ExportModelOptions): U
   model.outputs.forEach((t, i) => {
     const value = values.get(t.id);
     if (!value) throw new LinearConvError('model', `output ${t.name} cannot be computed from the model's inputs`);
-    const name = t.shape.length === 4 ? graph.node('Transpose', [value.name], `${outputNames[i]}_nhwc`, { perm: TO_CHANNELS_LAST }) : value.name;
-    graph.output('outputNames', name, outputNames[i], t.shape.map((d, axis) => (axis === 0 ? batch : d)));
+    const name = t.shape.length === 4 && layout === 'nhwc' ? graph.node('Transpose', [value.name], `${outputNames[i]}_nhwc`, { perm: TO_CHANNELS_LAST }) : value.name;
+    graph.output('outputNames', name, outputNames[i], channelsFirst(t.shape.map((d, axis) => (axis === 0 ? batch : d))));
   });
 
   const io = (names: string[], tensors: SymbolicTensor[]) => names.map((n, i) => `${n} ${JSON.stringify(tensors[i].shape)}`).join(', ');
   return graph.encode(
     sanitizeName(model.name),
-    `${model.name} from TensorFlow.js, LinearConv ${mode}. Inputs ${io(inputNames, model.inputs)}; outputs ${io(outputNames, model.outputs)}; 4-D tensors NHWC (channelsLast) as in tfjs, NCHW inside.`,
-    { 'linearconv.mode': mode, 'linearconv.layout': 'NHWC' },
+    `${model.name} from TensorFlow.js, LinearConv ${mode}. Inputs ${io(inputNames, model.inputs)}; outputs ${io(outputNames, model.outputs)}; ${layout === 'nhwc' ? '4-D tensors NHWC (channelsLast) as in tfjs, NCHW inside' : '4-D tensors NCHW (channelsFirst) as in PyTorch, the shapes above in tfjs order'}.`,
+    { 'linearconv.mode': mode, 'linearconv.layout': layout.toUpperCase() },
   );
 }
 
