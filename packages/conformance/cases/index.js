@@ -36,8 +36,11 @@ import c33 from './stride-rect-2x1.json' with { type: 'json' };
 import c34 from './stride2-3x3-pad1.json' with { type: 'json' };
 import c35 from './stride2-dilation2.json' with { type: 'json' };
 import c36 from './stride2-valid.json' with { type: 'json' };
-import c37 from './vgg-3x3-same-bias.json' with { type: 'json' };
-import c38 from './wide-64x64-16x16.json' with { type: 'json' };
+import c37 from './torch-xcnn-groups2.json' with { type: 'json' };
+import c38 from './torch-xcnn-sparse-mask.json' with { type: 'json' };
+import c39 from './torch-xcnnlow-ratio-stride2.json' with { type: 'json' };
+import c40 from './vgg-3x3-same-bias.json' with { type: 'json' };
+import c41 from './wide-64x64-16x16.json' with { type: 'json' };
 
 export default {
   "asymmetric-padding.json": c0,
@@ -77,6 +80,9 @@ export default {
   "stride2-3x3-pad1.json": c34,
   "stride2-dilation2.json": c35,
   "stride2-valid.json": c36,
-  "vgg-3x3-same-bias.json": c37,
-  "wide-64x64-16x16.json": c38,
+  "torch-xcnn-groups2.json": c37,
+  "torch-xcnn-sparse-mask.json": c38,
+  "torch-xcnnlow-ratio-stride2.json": c39,
+  "vgg-3x3-same-bias.json": c40,
+  "wide-64x64-16x16.json": c41,
 };

@@ -8,8 +8,10 @@ import { generateCase } from './generate.js';
 
 const out = process.argv[2] ?? committedCasesDir;
 mkdirSync(out, { recursive: true });
-// Hand-written cases (hand-*.json) are kept; generated ones are rewritten from scratch.
-for (const file of readdirSync(out)) if (file.endsWith('.json') && !file.startsWith('hand-')) rmSync(join(out, file));
+// Hand-written cases (hand-*.json) and those exported from PyTorch layers (torch-*.json, by
+// scripts/torch/export_case.py) are kept; generated ones are rewritten from scratch.
+const kept = (file: string) => file.startsWith('hand-') || file.startsWith('torch-');
+for (const file of readdirSync(out)) if (file.endsWith('.json') && !kept(file)) rmSync(join(out, file));
 for (const definition of CASE_DEFINITIONS) {
   writeFileSync(join(out, `${definition.name}.json`), `${JSON.stringify(generateCase(definition))}\n`);
 }
