@@ -6,7 +6,8 @@ import { inspectModel } from '@linearconv/onnx';
 import { fileSystem } from '@linearconv/tfjs/node';
 import { rejectionOf } from '@linearconv/test-support';
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Checkpoints of the authors' Base written by scripts/torch/make_fixtures.py with PyTorch, and its logits.
 import { fixturesDir, manifestStateDict, type PatternTensor, patternInput, type TorchManifest } from '../../torch/fixtures/pattern.js';
@@ -80,7 +81,7 @@ describe('linearconv import-torch', () => {
     }
   });
 
-  it.each(checkpoints)('%s → ONNX, compact and folded, NHWC and NCHW, with PyTorch’s logits within 1e-4 (onnxruntime-node)', async (file) => {
+  it.each(checkpoints)('%s → ONNX, compact and folded, NHWC and NCHW, with PyTorch’s logits within 1e-4 (onnxruntime-node and -web)', async (file) => {
     const meta = sidecar(file);
     const dir = tempDir();
     const x = patternInput(meta.input.shape);
@@ -94,11 +95,13 @@ describe('linearconv import-torch', () => {
         const bytes = readFileSync(out);
         const dims = layout === 'nchw' ? ['batch', c, h, w] : ['batch', h, w, c];
         expect(inspectModel(bytes).inputs[0].shape).toEqual(dims);
-        const session = await ort.InferenceSession.create(bytes);
         const data = layout === 'nchw' ? x : nchwToNhwc(x, meta.input.shape);
-        const result = await session.run({ input: new ort.Tensor('float32', data, [n, ...(dims.slice(1) as number[])]) });
-        expect(maxDiff(result.output.data as Float32Array, meta.logits)).toBeLessThan(1e-4);
-        await session.release();
+        for (const ort of [ortNode, ortWeb] as const) {
+          const session = await ort.InferenceSession.create(bytes);
+          const result = await session.run({ input: new ort.Tensor('float32', data, [n, ...(dims.slice(1) as number[])]) });
+          expect(maxDiff(result.output.data as Float32Array, meta.logits), `${mode} ${layout} ${ort === ortNode ? 'node' : 'web'}`).toBeLessThan(1e-4);
+          await session.release();
+        }
       }
     }
   });
@@ -132,9 +135,9 @@ describe('linearconv import-torch', () => {
     const out = join(dir, `${arch}.onnx`);
     const mode = variant === 'conv' ? 'folded' : 'compact';
     expect((await run(ckpt, '--arch', arch, '--out', out, '--mode', mode, '--layout', 'nchw')).code).toBe(0);
-    const session = await ort.InferenceSession.create(readFileSync(out));
+    const session = await ortNode.InferenceSession.create(readFileSync(out));
     const shape = [...manifest.input.shape];
-    const result = await session.run({ input: new ort.Tensor('float32', patternInput(shape), shape) });
+    const result = await session.run({ input: new ortNode.Tensor('float32', patternInput(shape), shape) });
     await session.release();
     const scale = Math.max(1, ...manifest.logits64.flat().map(Math.abs));
     expect(maxDiff(result.output.data as Float32Array, manifest.logits64)).toBeLessThan(1e-5 * scale);
