@@ -38,7 +38,7 @@
 # - The global `rank` (rank ratio) becomes a constructor argument `ratio`; the input channels
 #   and class count of Base/VGG become arguments (defaults as theirs: 3 and 10).
 # - AllConv calls F.dropout without `training=self.training`, so their dropout also runs in
-#   eval mode; here it follows the module's mode (eval: no dropout), as PAPER.md asks of adapters.
+#   eval mode; here it follows the module's mode (eval: no dropout), as a framework's layers do.
 # - The training scripts around the classes (data loading, loops, FLOP counters) are left out.
 
 import torch

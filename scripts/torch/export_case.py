@@ -37,7 +37,7 @@ FORMAT = 'linearconv-case@1'
 
 @dataclasses.dataclass
 class LinearConvParts:
-    """A LinearConv layer in the case format's terms (PAPER.md §1): W = cat(P, A·flat(P)).
+    """A LinearConv layer in the case format's terms (packages/core/README.md): W = cat(P, A·flat(P)).
 
     primary [p, C/g, kh, kw]; coefficients [s, p] (full), or column [s, R] and row [R, p] (low
     rank); bias [F] or None; padding [top, bottom, left, right]."""
@@ -98,7 +98,7 @@ def forward(parts, x, W, bias):
 
 
 def correlation(V):
-    """PAPER.md §2: sum over i != j of |Pearson correlation| between the primaries (no epsilon)."""
+    """The paper's regulariser: sum over i != j of |Pearson correlation| between the primaries (no epsilon)."""
     flat = V.reshape(V.shape[0], -1)
     xc = flat - flat.mean(1, keepdim=True)
     cov = xc @ xc.t() / (flat.shape[1] - 1)

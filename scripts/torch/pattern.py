@@ -2,7 +2,7 @@
 
 The large models are too big to commit as checkpoints, so their fixtures are a manifest of the
 authors' state_dict (key, dtype, shape, role) plus PyTorch's logits for weights given by this
-formula. The JavaScript tests (packages/tfjs/src/torch/pattern.test-support.ts) compute the same
+formula. The JavaScript tests (packages/torch/fixtures/pattern.js) compute the same
 float32 values bit for bit: every step below is an integer operation or one IEEE-rounded
 float64 operation followed by a single rounding to float32, and the manifest stores each
 tensor's float64 sum so that any drift shows as a named mismatch.

@@ -1,6 +1,6 @@
 /**
  * The two datasets of the paper's MNIST-style table, as seeded train/test subsets of 32×32 grey
- * images in [0, 1]: the authors padded the 28×28 images by 2 pixels on each side (PAPER.md §4).
+ * images in [0, 1]: the authors padded the 28×28 images by 2 pixels on each side (as in their code).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

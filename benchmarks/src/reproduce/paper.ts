@@ -1,4 +1,4 @@
-/** The paper's MNIST / Fashion-MNIST figures for Base (PAPER.md §4), in percent and percentage points. */
+/** The paper's MNIST / Fashion-MNIST figures for Base (as the paper prints them), in percent and percentage points. */
 import type { DatasetName } from './data.js';
 import type { VariantName } from './train.js';
 

@@ -142,7 +142,7 @@ export function markdownReport(result: ReproduceResult, options: ReportOptions =
     (smoke
       ? 'Accuracy is mean ± sample standard deviation over seeds (no ± from one seed); chance is the share of the test split\'s most frequent class. '
       : 'Accuracy is mean ± sample standard deviation over seeds (no ± from one seed); Δ vs Conv is paired by seed ' +
-        '(same split, same batch order). "paper" is the paper\'s Conv accuracy or its delta for the variant (PAPER.md §4; ' +
+        '(same split, same batch order). "paper" is the paper\'s Conv accuracy or its delta for the variant (as it prints them; ' +
         'none for -L); the paper trains on the full datasets for up to 250 epochs, so only the sign and size of the deltas compare. ') +
       `mean |corr| is the mean |Pearson correlation| between distinct filters of ${result.summary[0]?.correlation.layer ?? 'the layer'}, ` +
       'at initialisation → after training: primaries (Conv: its first p filters) and the whole bank (LinearConv: composed). ' +

@@ -3,7 +3,7 @@ import type { LayerSpec, Pair } from './spec.js';
 import { convGeometry, filterLength, requireConvSpec, requireLayerSpec, requireSize } from './spec.js';
 
 /**
- * Parameter and cost accounting, conv vs LinearConv (PAPER.md §3). Every count is an exact integer
+ * Parameter and cost accounting, conv vs LinearConv (README: Accounting and the model zoo). Every count is an exact integer
  * for one image (batch 1); the result of `modelAccount` states the conventions it used. Specs are
  * validated (sizes up to MAX_SIZE), and a count beyond Number.MAX_SAFE_INTEGER, where it could no
  * longer be exact, is refused with a LinearConvError rather than rounded.
@@ -58,7 +58,7 @@ export interface ParameterFreeRecord {
 /** What `modelAccount` reads. The zoo's nodes are such records. */
 export type AccountedLayer = ConvRecord | BatchNormRecord | DenseRecord | ParameterFreeRecord;
 
-/** Authors' counting quirks, off by default (PAPER.md §4). */
+/** Authors' counting quirks, off by default (README: Accounting and the model zoo). */
 export interface AccountingQuirks {
   /**
    * Count a grouped conv's MACs with the full C instead of C/g, as the paper's FLOP counts for

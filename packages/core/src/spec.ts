@@ -1,5 +1,5 @@
 import type { PlainConvSpec } from './accounting.js';
-import { describe, LinearConvError, requirePositiveInteger } from './errors.js';
+import { describe, LinearConvError, requireObject, requirePositiveInteger } from './errors.js';
 import { sizeOf } from './tensor.js';
 
 export type Pair = readonly [number, number];
@@ -161,12 +161,6 @@ function parseConv(input: LayerSpecInput, prefix: string, field: string, minOut:
     );
   }
   return conv;
-}
-
-function requireObject(field: string, value: unknown, what: string): void {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new LinearConvError(field, `must be ${what}, got ${describe(value)}`);
-  }
 }
 
 /** A positive integer no larger than MAX_SIZE. */

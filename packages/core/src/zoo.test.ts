@@ -18,7 +18,7 @@ function convNode(name: ZooModelName, variant: ZooVariant, node: string, quirks 
 }
 
 describe("the paper's parameter table", () => {
-  // Exact trainable counts; the paper prints millions to 2 decimals (PAPER.md §4, -LRr with R = 10).
+  // Exact trainable counts; the paper prints millions to 2 decimals (-LRr with R = 10).
   const exact: Record<ZooModelName, Record<ZooVariant, number>> = {
     base: { conv: 399_626, full: 227_418, lowRank: 210_458 },
     vgg11: { conv: 9_231_114, full: 4_922_282, lowRank: 4_649_770 },

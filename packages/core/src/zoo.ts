@@ -23,7 +23,7 @@ export type {
 } from './zoo/graph.js';
 
 /**
- * The paper's six CIFAR-10 models (PAPER.md §4) as data: 3×32×32 input, 10 classes, an ordered
+ * The paper's six CIFAR-10 models (README: Accounting and the model zoo) as data: 3×32×32 input, 10 classes, an ordered
  * node list whose last node gives the logits. Adapters build real networks from it; `modelAccount`
  * counts it.
  */
@@ -38,7 +38,7 @@ const variants: readonly ZooVariant[] = ['conv', 'full', 'lowRank'];
 export interface ZooQuirks {
   /**
    * Convert ResNeXt-29's 1×1 stem. Default true: the paper's ResNeXt-29-Lr count (6.48 M) needs
-   * it; false is the authors' published code (and PAPER.md's "stem stays plain"), 6.47 M.
+   * it; false is the authors' published code (its stem stays plain), 6.47 M.
    */
   readonly resnext29ConvertStem?: boolean;
   /**
@@ -75,7 +75,7 @@ export interface ZooModel {
   readonly nodes: readonly ZooNode[];
 }
 
-/** The paper's parameter counts in millions, as printed (PAPER.md §4; -LRr with R = 10). */
+/** The paper's parameter counts in millions, as printed (-LRr with R = 10). */
 export const zooPaperParams: Readonly<Record<ZooModelName, Readonly<Record<ZooVariant, number>>>> = {
   base: { conv: 0.4, full: 0.23, lowRank: 0.21 },
   vgg11: { conv: 9.23, full: 4.92, lowRank: 4.65 },

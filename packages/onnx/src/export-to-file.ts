@@ -31,7 +31,7 @@ export interface ExportedFile {
  */
 export async function exportToFile(options: ExportToFileOptions): Promise<ExportedFile> {
   requireObject('options', options, '{ model | zoo, mode, out, … }');
-  const { model, zoo, out, ...exportOptions } = requireOptions('options', options, ['model', 'zoo', 'out', 'mode', 'batch', 'inputNames', 'outputNames']);
+  const { model, zoo, out, ...exportOptions } = requireOptions('options', options, ['model', 'zoo', 'out', 'mode', 'batch', 'inputNames', 'outputNames', 'layout']);
   if ((model === undefined) === (zoo === undefined)) {
     throw new LinearConvError('model', 'give exactly one of model and zoo');
   }

@@ -18,7 +18,7 @@ export interface LinearConv2DArgs extends GroupedConv2DArgs {
 
 /**
  * A Conv2D whose F filters are p learned primaries and F − p linear combinations of them
- * (PAPER.md §1). Weights: `primary` [kh, kw, C/g, p] (laid out like a Conv2D kernel, and where
+ * (the method as @linearconv/core's README describes it). Weights: `primary` [kh, kw, C/g, p] (laid out like a Conv2D kernel, and where
  * `kernelInitializer`, `kernelRegularizer` and `kernelConstraint` apply), `coefficients`
  * [F − p, p] (or `column` [F − p, R] and `row` [R, p]), `bias` [F]. Outside training the
  * composed kernel is cached and reused until a weight changes, so it predicts as fast as a Conv2D.

@@ -64,7 +64,8 @@ export async function importTorchCommand(argv: string[], io: Io): Promise<number
   const importer = await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/torch'), FEATURE);
   const model = await importer.importTorchStateDict(stateDict, options);
   try {
-    const summary = describeModel(model);
+    const { trainableParams } = await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs'), FEATURE);
+    const summary = describeModel(model, trainableParams(model));
     if (onnxOut) {
       const onnx = await adapter('@linearconv/onnx', () => import('@linearconv/onnx/node'), FEATURE);
       const bytes = onnx.exportModel(model, { mode: values.mode === 'folded' ? 'folded' : 'compact', layout });
@@ -83,10 +84,9 @@ export async function importTorchCommand(argv: string[], io: Io): Promise<number
 }
 
 /** "base, full, 4 LinearConv2D layers (ranks 8–64), 227,418 trainable values". */
-function describeModel(model: LayersModel): string {
+function describeModel(model: LayersModel, trainable: number): string {
   const linear = model.layers.filter((l) => l.getClassName() === 'LinearConv2D');
   const ranks = linear.map((l) => (l.getConfig().coefficients as { kind: string; rank?: number }).rank).filter((r): r is number => r !== undefined);
   const rankText = ranks.length === 0 ? '' : ` (rank${new Set(ranks).size > 1 ? `s ${Math.min(...ranks)}–${Math.max(...ranks)}` : ` ${ranks[0]}`})`;
-  const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
   return `${model.name}, ${linear.length} LinearConv2D layer${linear.length === 1 ? '' : 's'}${rankText}, ${trainable.toLocaleString('en-US')} trainable values`;
 }

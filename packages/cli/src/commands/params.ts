@@ -45,7 +45,7 @@ export async function paramsCommand(argv: string[], io: Io): Promise<number> {
     if (values.json) {
       io.out(JSON.stringify({ rank: 10, models: rows }));
     } else {
-      io.out("The paper's CIFAR-10 models: trainable parameters (millions), ours next to the paper's (PAPER.md §4)\n");
+      io.out("The paper's CIFAR-10 models: trainable parameters (millions), ours next to the paper's (the paper's figures)\n");
       io.out(
         formatTable(
           ['model', 'variant', 'params', 'ours (M)', 'paper (M)', 'match'],
