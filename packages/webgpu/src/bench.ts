@@ -4,6 +4,7 @@
  * composition, and a forward + backward step. Medians after warm-up; every timed run ends with
  * a readback of the whole output on both sides. Writes bench-results.json and .md here.
  */
+import './dawn.js';
 import { writeFileSync } from 'node:fs';
 import { createRandom, initialWeights, type LayerSpecInput, layerSpec, uniformArray } from '@linearconv/core';
 import { download, upload } from './buffers.js';

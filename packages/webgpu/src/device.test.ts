@@ -19,7 +19,7 @@ describe('device, errors and limits', () => {
   });
 
   it('reports a machine without a Vulkan driver the same way (Dawn, in a child process)', async () => {
-    const device = fileURLToPath(new URL('./device.ts', import.meta.url)).replace(/src\/device\.ts$/, 'dist/device.js');
+    const device = fileURLToPath(new URL('./device.ts', import.meta.url)).replace(/src\/device\.ts$/, 'dist/node.js');
     const script = `import(${JSON.stringify(device)}).then((m) => m.requestDevice()).then(() => console.log('adapter'), (e) => console.log(e.name + ': ' + e.message));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '/nonexistent/icd.json' },

@@ -2,38 +2,32 @@ import { describe, LinearConvError, requireOptions } from '@linearconv/core';
 import { GpuUnavailableError } from './errors.js';
 import { requireString } from './gpu-arguments.js';
 
-const SETUP_HINT =
+export const SETUP_HINT =
   'Dawn needs a Vulkan driver: on Debian or Ubuntu `bash scripts/setup.sh` installs Mesa lavapipe ' +
   '(apt-get install mesa-vulkan-drivers; Debian 12 needs it from bookworm-backports), ' +
   "on a machine with a GPU install its vendor's Vulkan driver";
 
-let dawnGpu: Promise<GPU> | undefined;
+let platformGpu: (() => Promise<GPU>) | undefined;
+
+/** Where `getGpu` turns when there is no `navigator.gpu`: the Node build (`dawn.ts`) sets Dawn. */
+export function setPlatformGpu(load: () => Promise<GPU>): void {
+  platformGpu = load;
+}
 
 /**
  * The platform's WebGPU entry point: `navigator.gpu` where there is one (browsers, Deno), else
- * Dawn from the npm package `webgpu` (Node). One Dawn instance per process, shared.
+ * Dawn from the npm package `webgpu`, which this package's Node build (its `node` export
+ * condition) loads; one Dawn instance per process, shared.
  */
 export function getGpu(): Promise<GPU> {
   const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (gpu) return Promise.resolve(gpu);
-  dawnGpu ??= loadDawn();
-  return dawnGpu;
-}
-
-async function loadDawn(): Promise<GPU> {
-  let dawn: { create(flags: string[]): GPU };
-  try {
-    // A variable specifier keeps bundlers from pulling Dawn into browser builds.
-    const name = 'webgpu';
-    dawn = (await import(name)) as typeof dawn;
-  } catch (e) {
-    dawnGpu = undefined;
-    throw new GpuUnavailableError(
-      `no WebGPU here: navigator.gpu is missing and the Node package "webgpu" (Dawn) could not be loaded ` +
-        `(${(e as Error).message.split('\n')[0]}); install it with \`npm install webgpu\``,
-    );
-  }
-  return dawn.create([]);
+  if (platformGpu) return platformGpu();
+  return Promise.reject(
+    new GpuUnavailableError(
+      'no WebGPU here: navigator.gpu is missing, and this is not the Node build of @linearconv/webgpu (which loads Dawn, npm install webgpu); pass { gpu } to requestDevice to use another WebGPU',
+    ),
+  );
 }
 
 export interface RequestDeviceOptions {
