@@ -13,6 +13,7 @@ import { runBench } from '../bench/run-bench.js';
 import { benchText } from '../bench/text.js';
 import type { TimingSettings } from '../bench/timing.js';
 import { EXIT, type Io, processIo, UsageError } from '../io.js';
+import { parsePositive, parseVariant } from '../args.js';
 
 export const benchUsage = `linearconv bench [--quick] [--backend NAME ...] [--batch N ...] [--layer NAME ...] [--out DIR] [--json]
 
@@ -54,11 +55,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   });
   const registry = knownBackends();
   const backends = values.backend ?? registry.names;
-  const batches = (values.batch ?? (values.quick ? ['1'] : ['1', '32'])).map((text) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--batch must be a positive integer, got "${text}"`);
-    return n;
-  });
+  const batches = (values.batch ?? (values.quick ? ['1'] : ['1', '32'])).map((text) => parsePositive('batch', text));
   let layers: BenchLayer[];
   try {
     for (const name of backends) registry.get(name);

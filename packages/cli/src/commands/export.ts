@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { LinearConvError, type ZooVariant, zooModels } from '@linearconv/core';
+import { LinearConvError, zooModels } from '@linearconv/core';
 import { adapter } from '../backends.js';
 import { EXIT, type Io, UsageError } from '../io.js';
+import { parsePositive, parseVariant } from '../args.js';
 import { checkOutFile, outFileError } from '../out-file.js';
 
 export const exportUsage = `linearconv export <model.json | --model ${zooModels.join('|')} [--variant conv|full|lowrank] [--rank R]> --mode compact|folded --out FILE.onnx [--batch N]
@@ -14,7 +15,6 @@ model.json @linearconv/tfjs and @tensorflow/tfjs-backend-cpu. Exit status: 0 wri
 arguments, an unreadable model.json or weights, a layer ONNX export does not support, an
 unwritable --out, a missing package (nothing is written).`;
 
-const variants: Record<string, ZooVariant> = { conv: 'conv', full: 'full', lowrank: 'lowRank' };
 
 export async function exportCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -35,16 +35,9 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.mode !== 'compact' && values.mode !== 'folded') throw new UsageError(`--mode must be compact or folded, got ${JSON.stringify(values.mode)}`);
   if (!values.out) throw new UsageError('--out FILE.onnx is required');
-  const variant = variants[values.variant.toLowerCase()];
-  if (!variant) throw new UsageError(`--variant must be one of conv, full, lowrank, got "${values.variant}"`);
-  const positive = (flag: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer, got "${text}"`);
-    return n;
-  };
-  const rank = positive('rank', values.rank);
-  const batch = positive('batch', values.batch);
+  const variant = parseVariant(values.variant);
+  const rank = parsePositive('rank', values.rank);
+  const batch = parsePositive('batch', values.batch);
   const out = values.out;
   await checkOutFile('--out', out);
 

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import { LinearConvError, type ZooVariant, zooModels } from '@linearconv/core';
+import { LinearConvError, zooModels } from '@linearconv/core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { adapter } from '../backends.js';
 import { EXIT, type Io, UsageError } from '../io.js';
+import { parsePositive, parseVariant } from '../args.js';
 
 export const importTorchUsage = `linearconv import-torch CKPT --arch ${zooModels.join('|')} --out DIR | FILE.onnx [--in-channels C] [--classes K] [--variant conv|full|lowrank] [--rank R] [--entry NAME] [--mode compact|folded] [--layout nhwc|nchw]
 
@@ -13,7 +14,6 @@ tensor shapes; the options, when given, must agree. Writes a TensorFlow.js model
 (model.json + weights.bin) or, for --out FILE.onnx, an ONNX file (--mode compact, the default,
 or folded). --layout nchw gives PyTorch's NCHW input (default nhwc, as tfjs).`;
 
-const variants: Record<string, ZooVariant> = { conv: 'conv', full: 'full', lowrank: 'lowRank' };
 const FEATURE = 'linearconv import-torch';
 
 export async function importTorchCommand(argv: string[], io: Io): Promise<number> {
@@ -41,20 +41,13 @@ export async function importTorchCommand(argv: string[], io: Io): Promise<number
   if (values.mode !== undefined && !onnxOut) throw new UsageError('--mode applies to an ONNX file (--out FILE.onnx) only');
   const layout = values.layout.toLowerCase();
   if (layout !== 'nhwc' && layout !== 'nchw') throw new UsageError(`--layout must be nhwc or nchw, got "${values.layout}"`);
-  const variant = values.variant === undefined ? undefined : variants[values.variant.toLowerCase()];
-  if (values.variant !== undefined && !variant) throw new UsageError(`--variant must be one of conv, full, lowrank, got "${values.variant}"`);
-  const positive = (flag: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer, got "${text}"`);
-    return n;
-  };
+  const variant = values.variant === undefined ? undefined : parseVariant(values.variant);
   const options = {
     arch: values.arch,
     ...(variant && { variant }),
-    ...(values.rank !== undefined && { rank: positive('rank', values.rank) }),
-    ...(values['in-channels'] !== undefined && { inChannels: positive('in-channels', values['in-channels']) }),
-    ...(values.classes !== undefined && { classes: positive('classes', values.classes) }),
+    ...(values.rank !== undefined && { rank: parsePositive('rank', values.rank) }),
+    ...(values['in-channels'] !== undefined && { inChannels: parsePositive('in-channels', values['in-channels']) }),
+    ...(values.classes !== undefined && { classes: parsePositive('classes', values.classes) }),
   };
 
   const torch = await adapter('@linearconv/torch', () => import('@linearconv/torch/node'), FEATURE);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type ModelAccount, modelAccount, type ZooVariant, zooModel, zooModels, zooPaperParams } from '@linearconv/core';
 import { EXIT, type Io, UsageError } from '../io.js';
+import { parsePositive, parseVariant } from '../args.js';
 import { formatTable } from '../table.js';
 
 export const paramsUsage = `linearconv params [--model ${zooModels.join('|')}] [--variant conv|full|lowrank] [--rank R] [--composition] [--json]
@@ -10,7 +11,6 @@ with parameters and MACs and totals; without: every model as Conv, -Lr (full) an
 rank, R = 10) next to the paper's figures. --composition adds the filter composition to FLOPs,
 once per forward, as the paper's FLOP column does.`;
 
-const variants: Record<string, ZooVariant> = { conv: 'conv', full: 'full', lowrank: 'lowRank' };
 const variantLabel: Record<ZooVariant, string> = { conv: 'Conv', full: '-Lr (full)', lowRank: '-LRr (low rank)' };
 
 export async function paramsCommand(argv: string[], io: Io): Promise<number> {
@@ -26,13 +26,9 @@ export async function paramsCommand(argv: string[], io: Io): Promise<number> {
     strict: true,
     allowPositionals: false,
   });
-  const variant = variants[values.variant.toLowerCase()];
-  if (!variant) throw new UsageError(`--variant must be one of conv, full, lowrank, got "${values.variant}"`);
-  const rank = values.rank === undefined ? undefined : Number(values.rank);
+  const variant = parseVariant(values.variant);
+  const rank = parsePositive('rank', values.rank);
   if (rank !== undefined && variant !== 'lowRank') throw new UsageError('--rank applies to --variant lowrank only');
-  if (rank !== undefined && !(Number.isInteger(rank) && rank > 0)) {
-    throw new UsageError(`--rank must be a positive integer, got "${values.rank}"`);
-  }
   const options = { countComposition: values.composition };
 
   if (values.model === undefined) {
