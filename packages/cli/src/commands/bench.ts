@@ -13,7 +13,7 @@ import { runBench } from '../bench/run-bench.js';
 import { benchText } from '../bench/text.js';
 import type { TimingSettings } from '../bench/timing.js';
 import { EXIT, type Io, processIo, UsageError } from '../io.js';
-import { parsePositive, parseVariant } from '../args.js';
+import { parsePositive } from '../args.js';
 
 export const benchUsage = `linearconv bench [--quick] [--backend NAME ...] [--batch N ...] [--layer NAME ...] [--out DIR] [--json]
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { LinearConvError, zooModels } from '@linearconv/core';
+import { zooModels } from '@linearconv/core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { adapter } from '../backends.js';
 import { EXIT, type Io, UsageError } from '../io.js';
