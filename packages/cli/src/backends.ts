@@ -30,6 +30,18 @@ export async function adapter<T>(packageName: string, load: () => Promise<T>, fe
   }
 }
 
+/**
+ * tfjs-core with a backend to hold tensors: a process has none until one is imported, so the
+ * CPU backend (an optional peer) is loaded when no other is registered.
+ */
+export async function tfjsWithBackend(feature: string): Promise<typeof import('@tensorflow/tfjs-core')> {
+  const tf = await adapter('@tensorflow/tfjs-core', () => import('@tensorflow/tfjs-core'), feature);
+  if (Object.keys(tf.engine().registryFactory).length === 0) {
+    await adapter('@tensorflow/tfjs-backend-cpu', () => import('@tensorflow/tfjs-backend-cpu'), feature);
+  }
+  return tf;
+}
+
 const tfjs = async () => (await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/conformance'), 'the tfjs backends')).tfjsBackends;
 const onnx = async () => (await adapter('@linearconv/onnx', () => import('@linearconv/onnx/conformance'), 'the onnx backends')).onnxBackends;
 const webgpu = async () => (await adapter('@linearconv/webgpu', () => import('@linearconv/webgpu/conformance'), 'the webgpu backend')).webgpuBackends;

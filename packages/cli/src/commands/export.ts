@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { LinearConvError, zooModels } from '@linearconv/core';
-import { adapter } from '../backends.js';
+import { adapter, tfjsWithBackend } from '../backends.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { parsePositive, parseVariant } from '../args.js';
 import { checkOutFile, outFileError } from '../out-file.js';
@@ -45,7 +45,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   const tf = await adapter('@tensorflow/tfjs-core', () => import('@tensorflow/tfjs-core'), 'ONNX export');
   // Production mode only silences tfjs's console notes ("install tfjs-node…"): stderr stays ours.
   tf.env().set('PROD', true);
-  const model = positionals[0] ? await loadModelJson(positionals[0], tf) : undefined;
+  const model = positionals[0] ? await loadModelJson(positionals[0]) : undefined;
   const source = model ? { model } : { zoo: { name: values.model!, variant, ...(rank !== undefined && { rank }) } };
   try {
     const result = await onnx.exportToFile({ ...source, mode: values.mode, out, ...(batch !== undefined && { batch }) });
@@ -59,16 +59,13 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
 }
 
 /** A model saved by tfjs's model.save: model.json and the weight files its manifest names. */
-async function loadModelJson(path: string, tf: typeof import('@tensorflow/tfjs-core')) {
+async function loadModelJson(path: string) {
   const feature = 'reading a model.json';
   const layers = await adapter('@tensorflow/tfjs-layers', () => import('@tensorflow/tfjs-layers'), feature);
   // Registers LinearConv2D and GroupedConv2D, which the topology may name.
   await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs'), feature);
   const { fileSystem } = await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/node'), feature);
-  // A process has no tfjs backend until one is imported, and the weights need one.
-  if (Object.keys(tf.engine().registryFactory).length === 0) {
-    await adapter('@tensorflow/tfjs-backend-cpu', () => import('@tensorflow/tfjs-backend-cpu'), feature);
-  }
+  await tfjsWithBackend(feature);
   try {
     return await layers.loadLayersModel(fileSystem(path));
   } catch (e) {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { zooModels } from '@linearconv/core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { adapter } from '../backends.js';
+import { adapter, tfjsWithBackend } from '../backends.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { parsePositive, parseVariant } from '../args.js';
 
@@ -52,8 +52,7 @@ export async function importTorchCommand(argv: string[], io: Io): Promise<number
 
   const torch = await adapter('@linearconv/torch', () => import('@linearconv/torch/node'), FEATURE);
   const stateDict = await torch.readTorchFile(positionals[0], values.entry === undefined ? {} : { entry: values.entry });
-  const tf = await adapter('@tensorflow/tfjs-core', () => import('@tensorflow/tfjs-core'), FEATURE);
-  if (Object.keys(tf.engine().registryFactory).length === 0) await adapter('@tensorflow/tfjs-backend-cpu', () => import('@tensorflow/tfjs-backend-cpu'), FEATURE);
+  await tfjsWithBackend(FEATURE);
   const importer = await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/torch'), FEATURE);
   const model = await importer.importTorchStateDict(stateDict, options);
   try {
