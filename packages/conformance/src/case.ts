@@ -1,5 +1,4 @@
-import { type LayerSpec, type LayerSpecInput, LinearConvError, layerSpec, outputShape, weightShapes } from '@linearconv/core';
-import { preview } from './preview.js';
+import { describe, type LayerSpec, layerSpec, type LayerSpecInput, LinearConvError, outputShape, weightShapes } from '@linearconv/core';
 
 export const CASE_FORMAT = 'linearconv-case@1';
 
@@ -75,7 +74,7 @@ type Json = Record<string, unknown>;
 /** Parses and validates one case from its JSON text (or an already parsed value). */
 export function parseCase(source: string, text: string | unknown): ConformanceCase {
   if (typeof source !== 'string' || source === '') {
-    throw new LinearConvError('source', `must be a non-empty string naming where the case came from, got ${preview(source)}`);
+    throw new LinearConvError('source', `must be a non-empty string naming where the case came from, got ${describe(source)}`);
   }
   const fail = (member: string, rule: string): never => {
     throw new CaseFormatError(source, member, rule);
@@ -91,13 +90,13 @@ export function parseCase(source: string, text: string | unknown): ConformanceCa
   const object = (value: unknown, member: string): Json =>
     typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : fail(member, 'must be an object');
   const doc = object(root, '(root)');
-  if (doc.format !== CASE_FORMAT) fail('format', `must be "${CASE_FORMAT}", got ${preview(doc.format)}`);
+  if (doc.format !== CASE_FORMAT) fail('format', `must be "${CASE_FORMAT}", got ${describe(doc.format)}`);
   const name = doc.name;
   if (typeof name !== 'string' || !/^[a-z0-9-]+$/.test(name)) fail('name', 'must be a string of [a-z0-9-]+');
   if (doc.description !== undefined && typeof doc.description !== 'string') fail('description', 'must be a string');
   const precision = (doc.expectedPrecision ?? 'float32') as ExpectedPrecision;
   if (!EXPECTED_PRECISIONS.includes(precision)) {
-    fail('expectedPrecision', `must be "float32" or "float64", got ${preview(doc.expectedPrecision)}`);
+    fail('expectedPrecision', `must be "float32" or "float64", got ${describe(doc.expectedPrecision)}`);
   }
   const expectedFloat32 = precision === 'float32';
 
@@ -233,13 +232,13 @@ function parseLayer(layer: Json, fail: (member: string, rule: string) => never):
     if (layer[key] === undefined) fail(`layer.${key}`, 'is required');
   }
   for (const key of ['inChannels', 'outChannels', 'groups', 'primaryFilters']) {
-    if (typeof layer[key] !== 'number') fail(`layer.${key}`, `must be a positive integer, got ${preview(layer[key])}`);
+    if (typeof layer[key] !== 'number') fail(`layer.${key}`, `must be a positive integer, got ${describe(layer[key])}`);
   }
   const pair = (key: string): number | [number, number] => {
     const value = layer[key];
     if (typeof value === 'number') return value;
     if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => typeof v === 'number')) {
-      fail(`layer.${key}`, `must be a positive integer or a pair [height, width], got ${preview(value)}`);
+      fail(`layer.${key}`, `must be a positive integer or a pair [height, width], got ${describe(value)}`);
     }
     return [(value as number[])[0], (value as number[])[1]];
   };
@@ -248,9 +247,9 @@ function parseLayer(layer: Json, fail: (member: string, rule: string) => never):
   const dilation = pair('dilation');
   const padding = layer.padding;
   if (!Array.isArray(padding) || padding.length !== 4 || !padding.every((v) => typeof v === 'number')) {
-    fail('layer.padding', `must be explicit: [top, bottom, left, right], got ${preview(padding)}`);
+    fail('layer.padding', `must be explicit: [top, bottom, left, right], got ${describe(padding)}`);
   }
-  if (typeof layer.useBias !== 'boolean') fail('layer.useBias', `must be a boolean, got ${preview(layer.useBias)}`);
+  if (typeof layer.useBias !== 'boolean') fail('layer.useBias', `must be a boolean, got ${describe(layer.useBias)}`);
   const input: LayerSpecInput = {
     inChannels: layer.inChannels as number,
     outChannels: layer.outChannels as number,
@@ -273,11 +272,11 @@ function parseLayer(layer: Json, fail: (member: string, rule: string) => never):
 
 function parseCoefficients(value: unknown, fail: (member: string, rule: string) => never): LayerSpecInput['coefficients'] {
   const rule = 'must be { "kind": "full" } or { "kind": "lowRank", "rank": R }';
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('layer.coefficients', `${rule}, got ${preview(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('layer.coefficients', `${rule}, got ${describe(value)}`);
   const { kind, rank } = value as Json;
   if (kind === 'full') return { kind: 'full' };
-  if (kind !== 'lowRank') fail('layer.coefficients.kind', `must be "full" or "lowRank", got ${preview(kind)}`);
-  if (typeof rank !== 'number') fail('layer.coefficients.rank', `must be an integer of at least 1, got ${preview(rank)}`);
+  if (kind !== 'lowRank') fail('layer.coefficients.kind', `must be "full" or "lowRank", got ${describe(kind)}`);
+  if (typeof rank !== 'number') fail('layer.coefficients.rank', `must be an integer of at least 1, got ${describe(rank)}`);
   return { kind: 'lowRank', rank: rank as number };
 }
 

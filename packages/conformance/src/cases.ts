@@ -1,9 +1,8 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LinearConvError } from '@linearconv/core';
+import { describe, LinearConvError } from '@linearconv/core';
 import { CaseFormatError, type ConformanceCase, parseCase } from './case.js';
-import { preview } from './preview.js';
 
 /** The cases committed with this package. */
 export const committedCasesDir = fileURLToPath(new URL('../cases', import.meta.url));
@@ -52,10 +51,10 @@ export function loadCases(paths?: readonly string[]): ConformanceCase[] {
 }
 
 function requirePaths(paths: unknown): asserts paths is readonly string[] {
-  if (!Array.isArray(paths)) throw new LinearConvError('paths', `must be an array of case files or folders, got ${preview(paths)}`);
+  if (!Array.isArray(paths)) throw new LinearConvError('paths', `must be an array of case files or folders, got ${describe(paths)}`);
   if (paths.length === 0) throw new LinearConvError('paths', 'must name at least one case file or folder');
   paths.forEach((path, i) => {
-    if (typeof path !== 'string' || path === '') throw new LinearConvError(`paths[${i}]`, `must be a non-empty string, got ${preview(path)}`);
+    if (typeof path !== 'string' || path === '') throw new LinearConvError(`paths[${i}]`, `must be a non-empty string, got ${describe(path)}`);
   });
 }
 

@@ -1,6 +1,5 @@
-import { LinearConvError } from '@linearconv/core';
+import { describe, LinearConvError } from '@linearconv/core';
 import type { BackendFactory } from './backend.js';
-import { preview } from './preview.js';
 import { requireFactory } from './validate.js';
 
 /** Backends by name, resolved on demand; an unknown name is an error that lists the known ones. */
@@ -9,7 +8,7 @@ export class BackendRegistry {
 
   constructor(factories: Iterable<BackendFactory> = []) {
     if (typeof (factories as Partial<Iterable<BackendFactory>> | null)?.[Symbol.iterator] !== 'function') {
-      throw new LinearConvError('factories', `must be an iterable of backend factories, got ${preview(factories)}`);
+      throw new LinearConvError('factories', `must be an iterable of backend factories, got ${describe(factories)}`);
     }
     for (const factory of factories) this.register(factory);
   }
@@ -28,7 +27,7 @@ export class BackendRegistry {
   }
 
   get(name: string): BackendFactory {
-    if (typeof name !== 'string') throw new LinearConvError('backend', `must be a backend name, got ${preview(name)}`);
+    if (typeof name !== 'string') throw new LinearConvError('backend', `must be a backend name, got ${describe(name)}`);
     const factory = this.#factories.get(name);
     if (!factory) {
       throw new LinearConvError('backend', `unknown backend "${name}"; known backends: ${this.names.join(', ')}`);

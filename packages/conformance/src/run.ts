@@ -1,8 +1,7 @@
-import { LinearConvError, type LinearConvWeights, type Tensor } from '@linearconv/core';
+import { describe, LinearConvError, type LinearConvWeights, type Tensor } from '@linearconv/core';
 import type { Backend, Capability } from './backend.js';
 import type { CaseTensor, ConformanceCase } from './case.js';
 import { type Comparison, combine, compareArrays } from './compare.js';
-import { preview } from './preview.js';
 import { toleranceFor } from './tolerance.js';
 import { requireBackend, requireCase } from './validate.js';
 
@@ -118,7 +117,7 @@ async function compute(backend: Backend, kase: ConformanceCase, check: Check): P
 }
 
 function requireCheck(check: unknown): asserts check is Check {
-  if (!CHECKS.includes(check as Check)) throw new LinearConvError('check', `must be one of ${CHECKS.join(', ')}, got ${preview(check)}`);
+  if (!CHECKS.includes(check as Check)) throw new LinearConvError('check', `must be one of ${CHECKS.join(', ')}, got ${describe(check)}`);
 }
 
 function sameShape(actual: readonly number[], expected: readonly number[]): Comparison {

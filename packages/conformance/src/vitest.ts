@@ -1,11 +1,10 @@
-import { LinearConvError } from '@linearconv/core';
+import { describe as describeValue, LinearConvError, requireObject } from '@linearconv/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, BackendFactory } from './backend.js';
 import { loadCases } from './cases.js';
 import { committedCases } from './committed-cases.js';
-import { preview } from './preview.js';
 import { checksOf, runCheck } from './run.js';
-import { requireFactory, requireObject } from './validate.js';
+import { requireFactory } from './validate.js';
 
 export interface ConformanceOptions {
   /** Case files or directories; the committed cases by default. */
@@ -18,9 +17,9 @@ export interface ConformanceOptions {
  */
 export function describeConformance(factory: BackendFactory, options: ConformanceOptions = {}): void {
   requireFactory(factory);
-  requireObject(options, 'options');
+  requireObject('options', options);
   if (options.cases !== undefined && !Array.isArray(options.cases)) {
-    throw new LinearConvError('options.cases', `must be an array of case files or folders, got ${preview(options.cases)}`);
+    throw new LinearConvError('options.cases', `must be an array of case files or folders, got ${describeValue(options.cases)}`);
   }
   const cases = options.cases === undefined ? committedCases() : loadCases(options.cases);
   describe(`conformance: ${factory.name}`, () => {

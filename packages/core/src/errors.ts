@@ -58,11 +58,12 @@ export class MissingDependencyError extends LinearConvError {
   }
 }
 
-/** Throws LinearConvError(field) unless `value` is a non-array object; `what` says what was expected. */
-export function requireObject(field: string, value: unknown, what = 'an object'): void {
+/** `value` as a record; LinearConvError(field) unless it is a non-array object (`what` says what was expected). */
+export function requireObject(field: string, value: unknown, what = 'an object'): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new LinearConvError(field, `must be ${what}, got ${describe(value)}`);
   }
+  return value as Record<string, unknown>;
 }
 
 /**
