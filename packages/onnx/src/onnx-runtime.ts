@@ -1,4 +1,4 @@
-import { describe, LinearConvError, MissingDependencyError } from '@linearconv/core';
+import { describe, LinearConvError, MissingDependencyError, requireTensor } from '@linearconv/core';
 import type * as Ort from 'onnxruntime-common';
 
 /**
@@ -60,12 +60,7 @@ export async function runModel(
 }
 
 function requireFloatTensor(field: string, t: FloatTensor): FloatTensor {
-  if (t === null || typeof t !== 'object') throw new LinearConvError(field, `must be { shape, data }, got ${describe(t)}`);
-  if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new LinearConvError(`${field}.shape`, `must be an array of non-negative integers, got ${describe(t.shape)}`);
-  }
+  requireTensor(field, t);
   if (!(t.data instanceof Float32Array)) throw new LinearConvError(`${field}.data`, `must be a Float32Array, got ${describe(t.data)}`);
-  const size = t.shape.reduce((a, b) => a * b, 1);
-  if (t.data.length !== size) throw new LinearConvError(`${field}.data`, `must hold ${size} values for shape [${t.shape.join(', ')}], got ${t.data.length}`);
   return t;
 }
