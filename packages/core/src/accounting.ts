@@ -1,4 +1,4 @@
-import { describe, LinearConvError, requireOptions } from './errors.js';
+import { describe, LinearConvError, requireBoolean, requireOptions } from './errors.js';
 import type { LayerSpec, Pair } from './spec.js';
 import { convGeometry, filterLength, requireConvSpec, requireLayerSpec, requireSize } from './spec.js';
 
@@ -302,12 +302,6 @@ function requireInputSize(field: string, value: unknown): Pair {
     throw new LinearConvError(field, `must be [height, width], got ${describe(value)}`);
   }
   return [requireSize(`${field}[0]`, value[0]), requireSize(`${field}[1]`, value[1])];
-}
-
-function requireBoolean(field: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new LinearConvError(field, `must be a boolean, got ${describe(value)}`);
-  }
 }
 
 function requireQuirks(field: string, quirks: unknown): AccountingQuirks {

@@ -58,6 +58,12 @@ export class MissingDependencyError extends LinearConvError {
   }
 }
 
+/** An optional boolean: undefined or true/false, else LinearConvError(field). */
+export function requireBoolean(field: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw new LinearConvError(field, `must be true or false, got ${describe(value)}`);
+  return value;
+}
+
 /** `value` as a record; LinearConvError(field) unless it is a non-array object (`what` says what was expected). */
 export function requireObject(field: string, value: unknown, what = 'an object'): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -1,8 +1,7 @@
-import { checkWeights, convGeometry, describe, type LayerSpec, layerSpec, LinearConvError, type LinearConvWeights, requireObject, requireOptions, requirePositiveInteger, weightShapes } from '@linearconv/core';
+import { checkWeights, convGeometry, describe, type LayerSpec, layerSpec, LinearConvError, type LinearConvWeights, requireBoolean, requireObject, requireOptions, requirePositiveInteger, weightShapes } from '@linearconv/core';
 import { type ExportMode, linearConvNode, onnxPads, requireMode } from './conv.js';
 import { type Dim, OnnxGraph } from './graph.js';
 import { requireName } from './names.js';
-import { requireBoolean } from './options.js';
 
 export interface ExportLayerOptions {
   /** Default 'compact'. */
