@@ -31,15 +31,15 @@ export async function adapter<T>(packageName: string, load: () => Promise<T>, fe
 }
 
 /**
- * tfjs-core with a backend to hold tensors: a process has none until one is imported, so the
- * CPU backend (an optional peer) is loaded when no other is registered.
+ * Makes sure tfjs has a backend to hold tensors: a process has none until one is imported, so
+ * the CPU backend (an optional peer) is loaded when no other is registered. (No tfjs type in its
+ * signature: the CLI's declarations must not need tfjs.)
  */
-export async function tfjsWithBackend(feature: string): Promise<typeof import('@tensorflow/tfjs-core')> {
+export async function ensureTfjsBackend(feature: string): Promise<void> {
   const tf = await adapter('@tensorflow/tfjs-core', () => import('@tensorflow/tfjs-core'), feature);
   if (Object.keys(tf.engine().registryFactory).length === 0) {
     await adapter('@tensorflow/tfjs-backend-cpu', () => import('@tensorflow/tfjs-backend-cpu'), feature);
   }
-  return tf;
 }
 
 const tfjs = async () => (await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/conformance'), 'the tfjs backends')).tfjsBackends;

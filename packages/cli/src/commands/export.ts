@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { LinearConvError, zooModels } from '@linearconv/core';
-import { adapter, tfjsWithBackend } from '../backends.js';
+import { adapter, ensureTfjsBackend } from '../backends.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { parsePositive, parseVariant } from '../args.js';
 import { checkOutFile, outFileError } from '../out-file.js';
@@ -65,7 +65,7 @@ async function loadModelJson(path: string) {
   // Registers LinearConv2D and GroupedConv2D, which the topology may name.
   await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs'), feature);
   const { fileSystem } = await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/node'), feature);
-  await tfjsWithBackend(feature);
+  await ensureTfjsBackend(feature);
   try {
     return await layers.loadLayersModel(fileSystem(path));
   } catch (e) {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { zooModels } from '@linearconv/core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { adapter, tfjsWithBackend } from '../backends.js';
+import { adapter, ensureTfjsBackend } from '../backends.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { parsePositive, parseVariant } from '../args.js';
 
@@ -52,7 +52,7 @@ export async function importTorchCommand(argv: string[], io: Io): Promise<number
 
   const torch = await adapter('@linearconv/torch', () => import('@linearconv/torch/node'), FEATURE);
   const stateDict = await torch.readTorchFile(positionals[0], values.entry === undefined ? {} : { entry: values.entry });
-  await tfjsWithBackend(FEATURE);
+  await ensureTfjsBackend(FEATURE);
   const importer = await adapter('@linearconv/tfjs', () => import('@linearconv/tfjs/torch'), FEATURE);
   const model = await importer.importTorchStateDict(stateDict, options);
   try {
