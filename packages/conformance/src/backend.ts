@@ -31,6 +31,11 @@ export interface PreparedLayer {
  */
 export interface Backend {
   readonly name: string;
+  /**
+   * What the backend actually runs on, for the record beside its results: the WebGPU adapter
+   * (vendor, architecture, description), the WebGL renderer, wasm SIMD/threads, a runtime version.
+   */
+  readonly adapter?: string;
   readonly capabilities: Capabilities;
   /**
    * What this backend's arithmetic costs. Used when a case names no tolerance of its own, widened

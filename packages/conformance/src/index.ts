@@ -6,4 +6,5 @@ export * from './compare.js';
 export * from './reference-backend.js';
 export * from './registry.js';
 export * from './run.js';
+export * from './run-conformance.js';
 export * from './tolerance.js';

@@ -71,6 +71,10 @@ describe('runCase', () => {
     expect(results[0].reason).toBe('groups: no grouped conv here');
     const handResults = await runCase(limited, hand);
     expect(handResults.find((r) => r.check === 'backward')).toMatchObject({ status: 'skip', reason: 'backward: the backend has no backward' });
+    // A declared reason wins over the bare absence of the method.
+    const declared: Backend = { ...limited, capabilities: { ...limited.capabilities, backward: 'inference only' } };
+    const declaredResults = await runCase(declared, hand);
+    expect(declaredResults.find((r) => r.check === 'backward')).toMatchObject({ status: 'skip', reason: 'backward: inference only' });
   });
 });
 

@@ -34,12 +34,13 @@ export function skipReason(backend: Backend, kase: ConformanceCase, check: Check
   if (kase.spec.dilation.some((d) => d > 1)) needs.push('dilation');
   if (kase.spec.coefficients.kind === 'lowRank') needs.push('lowRank');
   if (check === 'backward' || check === 'correlation') needs.push(check);
-  if (check === 'backward' && !backend.backward) return 'backward: the backend has no backward';
-  if (check === 'correlation' && !backend.correlation) return 'correlation: the backend has no correlation';
+  // A declared capability's reason comes first: it says why, a missing method only that.
   for (const need of needs) {
     const support = backend.capabilities[need];
     if (support !== true) return `${need}: ${support}`;
   }
+  if (check === 'backward' && !backend.backward) return 'backward: the backend has no backward';
+  if (check === 'correlation' && !backend.correlation) return 'correlation: the backend has no correlation';
   return undefined;
 }
 
