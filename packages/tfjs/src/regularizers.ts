@@ -7,11 +7,18 @@ export interface ScheduledRegularizerArgs {
   /** Multiplies the penalty. Default 0.01, the paper's. */
   weight?: number;
   /**
-   * Add the penalty on every `every`-th training step only (steps 0, every, 2·every, …), 0 on
-   * the others. Default 10, the paper's. Each call of `apply` is one step: tfjs calls it once per
-   * batch in `model.fit`, and once per `model.calculateLosses()` in a custom loop.
+   * Add the penalty on every `every`-th training step only (steps offset, offset + every,
+   * offset + 2·every, …), 0 on the others. Default 10, the paper's. Each call of `apply` is one
+   * step: tfjs calls it once per batch in `model.fit`, and once per `model.calculateLosses()` in
+   * a custom loop.
    */
   every?: number;
+  /**
+   * The step within each `every` at which the penalty applies: an integer 0 ≤ offset < every.
+   * Default 0 (steps 0, 10, 20, …). The authors' code adds it on batches 9, 19, 29, … of each
+   * epoch: `offset: 9`, with `resetSchedule()` at every epoch's start.
+   */
+  offset?: number;
 }
 
 // tfjs takes a regulariser instance as is only when it extends its Regularizer base class,
@@ -26,18 +33,40 @@ const Regularizer = Object.getPrototypeOf(regularizers.l2({ l2: 0 }).constructor
 abstract class ScheduledRegularizer extends Regularizer {
   readonly weight: number;
   readonly every: number;
-  /** Steps seen so far; the next `apply` is step number `step`. */
-  step = 0;
+  readonly offset: number;
+  #step = 0;
 
   constructor(args: ScheduledRegularizerArgs = {}) {
     super();
-    requireOptions('args', args, ['weight', 'every']);
+    requireOptions('args', args, ['weight', 'every', 'offset']);
     this.weight = args.weight ?? 0.01;
     this.every = args.every ?? 10;
+    this.offset = args.offset ?? 0;
     if (!(typeof this.weight === 'number' && Number.isFinite(this.weight) && this.weight >= 0)) {
       throw new LinearConvError('weight', `must be a finite number ≥ 0, got ${describe(args.weight)}`);
     }
     requirePositiveInteger('every', this.every);
+    if (!(Number.isInteger(this.offset) && this.offset >= 0 && this.offset < this.every)) {
+      throw new LinearConvError('offset', `must be an integer with 0 ≤ offset < every (${describe(this.every)}), got ${describe(args.offset)}`);
+    }
+  }
+
+  /**
+   * Steps seen since construction or the last `resetSchedule()`: the next `apply` is step number
+   * `step`. Writable (an integer ≥ 0), so a resumed run can restore its count.
+   */
+  get step(): number {
+    return this.#step;
+  }
+
+  set step(value: number) {
+    if (!(Number.isInteger(value) && value >= 0)) throw new LinearConvError('step', `must be an integer ≥ 0, got ${describe(value)}`);
+    this.#step = value;
+  }
+
+  /** Restarts the count: the next `apply` is step 0 (the authors restart it every epoch). */
+  resetSchedule(): void {
+    this.#step = 0;
   }
 
   /**
@@ -52,9 +81,9 @@ abstract class ScheduledRegularizer extends Regularizer {
    * those steps, as core's regularisers do, so a diverging run cannot look healthy.
    */
   override apply(x: tf.Tensor): tf.Scalar {
-    const step = this.step++;
+    const step = this.#step++;
     return tf.tidy(() => {
-      if (step % this.every !== 0) return tf.scalar(0);
+      if (step % this.every !== this.offset) return tf.scalar(0);
       const filters = tf.transpose(tf.reshape(x, [-1, x.shape[x.rank - 1]])) as tf.Tensor2D;
       const largest = tf.max(tf.abs(filters), 1, true);
       const nonzero = tf.step(largest);
@@ -67,7 +96,8 @@ abstract class ScheduledRegularizer extends Regularizer {
   }
 
   getConfig(): tf.serialization.ConfigDict {
-    return { weight: this.weight, every: this.every };
+    // The step count is training state, not configuration: a loaded regulariser starts at 0.
+    return { weight: this.weight, every: this.every, offset: this.offset };
   }
 
   static fromConfig<T extends tf.serialization.Serializable>(
@@ -75,7 +105,8 @@ abstract class ScheduledRegularizer extends Regularizer {
     config: tf.serialization.ConfigDict,
   ): T {
     // tfjs's deserialiser adds members of its own (customObjects): read only ours.
-    return new cls({ weight: config.weight ?? undefined, every: config.every ?? undefined });
+    // Configs saved before `offset` existed have none: 0, the schedule they were trained with.
+    return new cls({ weight: config.weight ?? undefined, every: config.every ?? undefined, offset: config.offset ?? undefined });
   }
 }
 
@@ -93,7 +124,9 @@ export class CorrelationRegularizer extends ScheduledRegularizer {
       throw new LinearConvError('kernel', `filters of length ${d} have no sample correlation: the correlation regulariser needs D = (C/g)·kh·kw ≥ 2`);
     }
     const centred = tf.sub(filters, tf.mean(filters, 1, true));
-    const covariance = tf.div(tf.matMul(centred, centred, false, true), d - 1);
+    // An explicit transpose, not matMul's transposeB: tfjs-backend-webgl 4.22 gets A·Aᵀ wrong that way
+    // (errors up to 0.2 on SwiftShader, found by the browser conformance run).
+    const covariance = tf.div(tf.matMul(centred, tf.transpose(centred)), d - 1);
     const variance = tf.div(tf.sum(tf.mul(centred, centred), 1), d - 1);
     // A constant filter's variance is rounding noise: it correlates with nothing. The safe
     // denominator keeps sqrt's gradient finite where the mask discards the value anyway.
@@ -126,7 +159,7 @@ export class OrthogonalityRegularizer extends ScheduledRegularizer {
     const squares = tf.sum(tf.mul(filters, filters), 1, true);
     const nonzero = tf.step(squares);
     const unit = tf.div(filters, tf.sqrt(tf.add(tf.mul(squares, nonzero), tf.sub(1, nonzero))));
-    const residual = tf.sub(tf.matMul(unit, unit, false, true), tf.eye(filters.shape[0]));
+    const residual = tf.sub(tf.matMul(unit, tf.transpose(unit)), tf.eye(filters.shape[0])); // as above, for WebGL
     return tf.sum(tf.square(residual));
   }
 
@@ -135,7 +168,10 @@ export class OrthogonalityRegularizer extends ScheduledRegularizer {
   }
 }
 
-/** The paper's regulariser: `correlation()` is weight 0.01 on every 10th step. */
+/**
+ * The paper's regulariser: `correlation()` is weight 0.01 on every 10th step (steps 0, 10, …);
+ * `correlation({ offset: 9 })` with `resetSchedule()` each epoch is the authors' exact phase.
+ */
 export function correlation(args?: ScheduledRegularizerArgs): CorrelationRegularizer {
   return new CorrelationRegularizer(args);
 }

@@ -2,12 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { enableWasmTraining } from './wasm-training.js';
+import { replaced } from './wasm-training/program.js';
+import { zooModel } from './zoo.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 type Pair = [number, number];
 
 const MISSING = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
+const FASTER = ['Conv2DBackpropInput', 'BatchMatMul', 'Sum', 'Mean', 'Identity'];
 
 /** mulberry32: the same values on every backend, unlike backend-side RNG. */
 function seeded(size: number, seed: number): Float32Array {
@@ -210,13 +213,15 @@ describe('enableWasmTraining', () => {
     enableWasmTraining();
   });
 
-  it('registers the three kernels for wasm, idempotently', () => {
-    const registered = MISSING.map((name) => tf.getKernel(name, 'wasm'));
+  it('registers the three missing kernels and replaces the slow ones for wasm, idempotently', () => {
+    const names = [...MISSING, ...FASTER];
+    const registered = names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
     for (const k of registered) expect(k).toBeDefined();
+    for (const name of FASTER) expect(tf.getKernel(name, 'wasm')?.kernelFunc).not.toBe(replaced.get(name));
     const count = tf.getKernelsForBackend('wasm').length;
     enableWasmTraining();
     expect(tf.getKernelsForBackend('wasm').length).toBe(count);
-    expect(MISSING.map((name) => tf.getKernel(name, 'wasm'))).toEqual(registered);
+    expect(names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc)).toEqual(registered);
   });
 
   describe.each(cases)('$name', (c) => {
@@ -240,22 +245,65 @@ describe('enableWasmTraining', () => {
     it.each([false, true])('depthwise=%s matches cpu gradients through a zero-filled filter', async (depthwise) => {
       const want = await on('cpu', () => dilatedKernels(c, depthwise));
       const got = await on('wasm', () => dilatedKernels(c, depthwise));
-      // Conv2DBackpropInput is wasm's own kernel and ignores dilations; only check what we added.
-      if (depthwise) expectClose(got[0], want[0]);
+      expectClose(got[0], want[0]);
       expectClose(got[1], want[1]);
     });
   });
 
-  it("rejects NCHW in Conv2DBackpropFilter with a clear error", async () => {
+  it("rejects NCHW in Conv2DBackpropFilter and Conv2DBackpropInput with a clear error", async () => {
     await tf.setBackend('wasm');
     const x = tf.ones([1, 2, 4, 4]);
     const dy = tf.ones([1, 3, 4, 4]);
+    const filter = tf.ones([3, 3, 2, 3]);
     const ids = wasmDataIds();
-    expect(() =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] }),
-    ).toThrow(/only dataFormat 'NHWC'/);
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NCHW' };
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 2, 3] })).toThrow(/only dataFormat 'NHWC'/);
+    expect(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: [1, 2, 4, 4] })).toThrow(/only dataFormat 'NHWC'/);
     expect(wasmDataIds()).toBe(ids);
-    tf.dispose([x, dy]);
+    tf.dispose([x, dy, filter]);
+  });
+
+  it('clones without copying: the clone outlives its source, and both free their heap buffer', async () => {
+    await tf.setBackend('wasm');
+    const ids = wasmDataIds();
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    expect(wasmDataIds()).toBe(ids + 1);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+    y.dispose();
+    expect(wasmDataIds()).toBe(ids);
+  });
+
+  describe.each(['conv', 'full'] as const)("a training step of the zoo's Base (variant %s)", (variant) => {
+    /** Loss and every weight's gradient of one softmax cross-entropy step, batch statistics on. */
+    async function stepGradients(model: tf.LayersModel): Promise<{ loss: number; grads: Float32Array[] }> {
+      const x = tf.tensor(seeded(3 * 16 * 16, 9), [3, 16, 16, 1]);
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3);
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, vars);
+      const out = { loss: (await value.data())[0], grads: await Promise.all(vars.map(async (v) => (await grads[v.name].data()) as Float32Array)) };
+      tf.dispose([x, y, value, ...Object.values(grads)]);
+      return out;
+    }
+
+    it('gives every weight the gradient tfjs-cpu gives', async () => {
+      await tf.setBackend('cpu');
+      const model = zooModel('base', { variant, inputShape: [16, 16, 1], classes: 3 });
+      try {
+        const want = await stepGradients(model);
+        await tf.setBackend('wasm');
+        const got = await stepGradients(model);
+        expect(got.loss).toBeCloseTo(want.loss, 4);
+        // Relative to each weight's gradient, with a floor at the step's overall scale: the biases
+        // feeding a batch norm have a zero gradient in exact arithmetic, so only rounding noise.
+        const norm = (v: ArrayLike<number>, u?: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, a, j) => s + (a - (u?.[j] ?? 0)) ** 2, 0));
+        const overall = Math.sqrt(want.grads.reduce((s, w) => s + norm(w) ** 2, 0));
+        for (const [i, g] of got.grads.entries()) expect(norm(g, want.grads[i])).toBeLessThanOrEqual(1e-4 * norm(want.grads[i]) + 1e-5 * overall);
+      } finally {
+        model.dispose();
+      }
+    });
   });
 
   it('model.fit trains a conv/depthwise/separable/dense model on wasm like on cpu', async () => {

@@ -1,0 +1,122 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CheckResult } from '@linearconv/conformance';
+import { type BrowserPage, openBrowserPage } from '@linearconv/test-support';
+import * as esbuild from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// tfjsBrowserBackends in headless Chromium: the page is this package's `./conformance` entry as a
+// bundler sees it (esbuild, platform browser: the `browser` condition, from dist/) and runs the
+// committed conformance cases on each backend. WebGPU and WebGL run on SwiftShader here.
+
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+/** tfjs-backend-wasm's dist/: the .wasm files the page points `wasmPaths` at. */
+const tfjsWasmDist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+
+const PAGE_SCRIPT = `
+import { committedCases, runCase } from '@linearconv/conformance';
+import { tfjsBrowserBackends } from '@linearconv/tfjs/conformance';
+const factories = tfjsBrowserBackends({ wasmPaths: '/tfjs-wasm/' });
+window.backendNames = factories.map((f) => f.name);
+window.caseNames = committedCases().map((k) => k.name);
+window.runBackend = async (name, only) => {
+  let backend;
+  try {
+    backend = await factories.find((f) => f.name === name).create();
+  } catch (e) {
+    return { error: String(e) };
+  }
+  const results = [];
+  try {
+    for (const kase of committedCases()) if (!only || only.includes(kase.name)) results.push(...(await runCase(backend, kase)));
+  } finally {
+    await backend.dispose();
+  }
+  return { adapter: backend.adapter, results };
+};
+`;
+
+type Run = { adapter?: string; results: CheckResult[] } | { error: string };
+
+/**
+ * On SwiftShader tfjs compiles a shader per op and shape, a few seconds a case on a loaded
+ * 2-core machine (every case: 2 min on WebGL, 45 s on WebGPU). The GPU backends run two cases
+ * that cover groups, low-rank coefficients, batch 2, stride and dilation, with backward and
+ * correlation; cpu and wasm run every case.
+ */
+const GPU_SUBSET = ['batch2-lowrank-groups-stride2', 'stride2-dilation2'];
+const CASES: Record<string, readonly string[] | undefined> = { 'tfjs-webgl': GPU_SUBSET, 'tfjs-webgpu': GPU_SUBSET };
+
+describe('tfjsBrowserBackends in headless Chromium', () => {
+  let browser: BrowserPage;
+  let caseNames: string[];
+
+  beforeAll(async () => {
+    const bundle = await esbuild.build({
+      stdin: { contents: PAGE_SCRIPT, resolveDir: packageRoot, loader: 'js' },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2022',
+      write: false,
+      logLevel: 'silent',
+    });
+    const routes = {
+      '/': '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>',
+      '/page.js': bundle.outputFiles[0].contents,
+    };
+    browser = await openBrowserPage({ routes, roots: { '/tfjs-wasm/': tfjsWasmDist }, webgpu: true });
+    await browser.page.waitForFunction(() => 'runBackend' in globalThis);
+    caseNames = await browser.page.evaluate(() => (globalThis as unknown as { caseNames: string[] }).caseNames);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const run = (name: string) =>
+    browser.page.evaluate(
+      ([n, only]) => (globalThis as unknown as { runBackend(n: string, only?: readonly string[]): Promise<Run> }).runBackend(n, only),
+      [name, CASES[name]] as const,
+    );
+
+  it('runs the committed cases, of which the GPU subset is part', async () => {
+    expect(caseNames.length).toBeGreaterThanOrEqual(40);
+    expect(caseNames).toEqual(expect.arrayContaining(GPU_SUBSET));
+  });
+
+  it('offers the four tfjs backends', async () => {
+    expect(await browser.page.evaluate(() => (globalThis as unknown as { backendNames: string[] }).backendNames)).toEqual([
+      'tfjs-cpu',
+      'tfjs-wasm',
+      'tfjs-webgl',
+      'tfjs-webgpu',
+    ]);
+  });
+
+  for (const name of ['tfjs-cpu', 'tfjs-wasm', 'tfjs-webgl', 'tfjs-webgpu']) {
+    it(`${name} passes every committed case, and says what it runs on`, async () => {
+      const result = await run(name);
+      if ('error' in result) throw new Error(`${name} did not start in Chromium: ${result.error} (WebGPU: ${browser.attempts.join('; ')})`);
+      const { adapter, results } = result;
+      const failed = results.filter((r) => r.status === 'fail').map((r) => `${r.case} ${r.check}: ${r.reason}`);
+      const skipped = results.filter((r) => r.status === 'skip');
+      console.info(`${name} in Chromium on "${adapter}": ${results.length - failed.length - skipped.length} passed, ${failed.length} failed, ${skipped.length} skipped`);
+      expect(failed, `${name} on ${adapter}`).toEqual([]);
+      expect(new Set(results.map((r) => r.case)).size).toBe((CASES[name] ?? caseNames).length);
+      // Every check runs: tfjs has backward and correlation on every backend.
+      expect(skipped.map((r) => `${r.case} ${r.check}: ${r.reason}`)).toEqual([]);
+      expect(results.filter((r) => r.check === 'backward' && r.status === 'pass').length).toBeGreaterThan(0);
+      expect(adapter).toMatch(/\S/);
+      if (name === 'tfjs-wasm') {
+        expect(adapter).toMatch(/^wasm (SIMD|without SIMD), \d+ threads?$/);
+        // The .wasm came from where wasmPaths pointed.
+        expect(browser.requested.filter((p) => p.endsWith('.wasm'))).toEqual(expect.arrayContaining([expect.stringMatching(/^\/tfjs-wasm\/tfjs-backend-wasm/)]));
+      }
+      if (name === 'tfjs-webgl') expect(adapter).toMatch(/^WebGL \d: /);
+      if (name === 'tfjs-webgpu') expect(adapter).toMatch(/^WebGPU: /);
+      expect(browser.errors).toEqual([]);
+    });
+  }
+});
