@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { timeSideBySide } from '@linearconv/conformance/bench';
 import { type ZooVariant, zooModels } from '@linearconv/core';
 import { zooModel } from '@linearconv/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -43,41 +44,29 @@ interface ModelResult {
   readonly timings: Record<OnnxRuntimeName, Record<FileName, Timing>>;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 /**
- * Times every file on one runtime. Creations and runs go round-robin over the files, so a change
- * in the machine's load (it is shared) affects each file alike.
+ * Times every file on one runtime with the harness's timer (@linearconv/conformance/bench): the
+ * files take turns, creation by creation and run by run, so a change in the machine's load (it is
+ * shared) affects each file alike. What is measured is this package's own: whole exported models,
+ * session creation included, which `linearconv bench` (one layer at a time) does not time.
  */
 async function timeAll(runtime: OnnxRuntime, models: Record<FileName, Uint8Array>, options: OrtWeb.InferenceSession.SessionOptions): Promise<Record<FileName, Timing>> {
   const feeds = { input: new runtime.Tensor('float32', new Float32Array(32 * 32 * 3).map((_, i) => Math.sin(i)), [1, 32, 32, 3]) };
-  const sessions = {} as Record<FileName, OrtWeb.InferenceSession>;
-  const creations = Object.fromEntries(files.map((f) => [f, [] as number[]])) as Record<FileName, number[]>;
-  const runs = Object.fromEntries(files.map((f) => [f, [] as number[]])) as Record<FileName, number[]>;
-  for (let i = 0; i < settings.creations; i++) {
-    for (const f of files) {
-      await sessions[f]?.release();
-      const start = performance.now();
-      sessions[f] = await runtime.InferenceSession.create(models[f], options);
-      creations[f].push(performance.now() - start);
-    }
-  }
-  for (const f of files) for (let i = 0; i < settings.warmup; i++) await sessions[f].run(feeds);
-  for (let round = 0; round < settings.rounds; round++) {
-    for (let k = 0; k < files.length; k++) {
-      const f = files[(k + round) % files.length];
-      const start = performance.now();
-      await sessions[f].run(feeds);
-      runs[f].push(performance.now() - start);
-    }
-  }
+  const created = Object.fromEntries(files.map((f) => [f, [] as OrtWeb.InferenceSession[]])) as Record<FileName, OrtWeb.InferenceSession[]>;
+  const creations = await timeSideBySide(
+    files.map((f) => async () => void created[f].push(await runtime.InferenceSession.create(models[f], options))),
+    { warmup: 0, minRuns: settings.creations, maxRuns: settings.creations, budgetMs: 0 },
+  );
+  // The last session of each file runs; the others only measured their creation.
+  const sessions = Object.fromEntries(files.map((f) => [f, created[f].at(-1)!])) as Record<FileName, OrtWeb.InferenceSession>;
+  for (const f of files) for (const s of created[f].slice(0, -1)) await s.release();
+  const runs = await timeSideBySide(
+    files.map((f) => () => sessions[f].run(feeds)),
+    { warmup: settings.warmup, minRuns: settings.rounds, maxRuns: settings.rounds, budgetMs: 0 },
+  );
   for (const f of files) await sessions[f].release();
   return Object.fromEntries(
-    files.map((f) => [f, { createMs: median(creations[f]), latencyMs: median(runs[f]), minLatencyMs: Math.min(...runs[f]) }]),
+    files.map((f, i) => [f, { createMs: creations[i].medianMs, latencyMs: runs[i].medianMs, minLatencyMs: runs[i].minMs }]),
   ) as Record<FileName, Timing>;
 }
 
@@ -141,7 +130,7 @@ function markdown(results: ModelResult[], machine: { cpu: string; cores: number;
     `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, onnxruntime-web and onnxruntime-node 1.30.0; batch 1, 32×32×3 input.`,
     `The machine is shared: load average ${machine.loadAverage.before.toFixed(1)} before, ${machine.loadAverage.after.toFixed(1)} after.`,
     `Session creation: median of ${settings.creations}. Latency: median (minimum) of ${settings.rounds} runs after ${settings.warmup} warm-up runs,`,
-    'the five files of a model taking turns run by run.',
+    'the five files of a model taking turns run by run, in a shuffled order each round (the harness timer of @linearconv/conformance/bench).',
     '',
     '## File size (KB)',
     '',

@@ -1,9 +1,13 @@
-import { type Backend, type BackendFactory, type PreparedLayer, TOLERANCES } from '@linearconv/conformance';
-import { type LayerSpec, LinearConvError, type LinearConvWeights, outputShape } from '@linearconv/core';
+import type { BackendFactory } from '@linearconv/conformance';
+import type { Env } from 'onnxruntime-common';
 import type { ExportMode } from './conv.js';
-import { exportLayer } from './export-layer.js';
-import { type OnnxRuntime, runModel } from './onnx-runtime.js';
+import type { OnnxRuntime } from './onnx-runtime.js';
 import { loadOnnxRuntime, type OnnxRuntimeName } from './onnx-runtime-node.js';
+import { onnxRuntimeBackend } from './runtime-backend.js';
+
+// The Node build of ./conformance; browsers get conformance-browser.ts (export condition `browser`).
+export { type OnnxBrowserBackendOptions, onnxBrowserBackends } from './conformance-browser.js';
+export { type LoadedRuntime, onnxRuntimeBackend, withSessionOptions } from './runtime-backend.js';
 
 /**
  * `onnx-wasm-compact` and `onnx-wasm-folded` (onnxruntime-web's wasm backend), `onnx-node-compact`
@@ -17,70 +21,19 @@ export const onnxBackends: readonly BackendFactory[] = [
 ];
 
 /**
- * A LinearConv layer exported with exportLayer (`mode`) and run by ONNX Runtime (`runtime`:
- * onnxruntime-web's wasm backend by default, or onnxruntime-node). Filters come from the exported
- * model's `filters` output as ONNX Runtime computes it: built in-graph (compact) or read from the
- * stored bank (folded). Exports are inference-only.
+ * A LinearConv layer exported with exportLayer (`mode`) and run by ONNX Runtime in Node
+ * (`runtime`: onnxruntime-web's wasm backend by default, or onnxruntime-node).
  */
 export function onnxConformanceBackend(mode: ExportMode, runtime: OnnxRuntimeName = 'web'): BackendFactory {
-  const name = `onnx-${runtime === 'web' ? 'wasm' : 'node'}-${mode}`;
-  return {
-    name,
-    async create(): Promise<Backend> {
-      const ort = await loadOnnxRuntime(runtime);
-      return {
-        name,
-        capabilities: {
-          backward: 'an exported ONNX model is inference-only: it holds no gradients',
-          correlation: 'the correlation regulariser is a training loss; an exported model does not carry it',
-          groups: true,
-          dilation: true,
-          lowRank: true,
-        },
-        tolerance: TOLERANCES.float32,
-        async compose(spec, weights) {
-          // The smallest input the kernel fits (padding only adds room): the output is not read.
-          const [height, width] = [0, 1].map((i) => (spec.kernelSize[i] - 1) * spec.dilation[i] + 1);
-          const model = exportLayer(spec, weights, { mode, batch: 1, inputSize: [height, width], filtersOutput: true });
-          const input = new Float32Array(spec.inChannels * height * width);
-          return (await runModel(ort, model, { input: { shape: [1, spec.inChannels, height, width], data: input } })).filters.data;
-        },
-        async forward(spec, weights, input) {
-          const [batch, , height, width] = input.shape;
-          const model = exportLayer(spec, weights, { mode, batch, inputSize: [height, width] });
-          return (await runModel(ort, model, { input })).output;
-        },
-        // The plain baseline is the folded export: a model holding only a Conv of the composed filters.
-        prepare: (spec, weights, inputShape, { plain }) => preparedLayer(ort, spec, weights, inputShape, plain ? 'folded' : mode),
-        dispose: () => {},
-      };
-    },
-  };
+  return onnxRuntimeBackend(`onnx-${runtime === 'web' ? 'wasm' : 'node'}-${mode}`, mode, async () => {
+    const ort = await loadOnnxRuntime(runtime);
+    return { runtime: ort, adapter: nodeAdapter(ort, runtime) };
+  });
 }
 
-/**
- * One session over the layer exported for `inputShape` (static shapes), created once: with the
- * default graph optimisation, a compact model's filters are composed at creation (constant
- * folding), so runs time the conv alone, as for the folded model.
- */
-async function preparedLayer(
-  ort: OnnxRuntime,
-  spec: LayerSpec,
-  weights: LinearConvWeights<Float32Array>,
-  inputShape: readonly number[],
-  mode: ExportMode,
-): Promise<PreparedLayer> {
-  outputShape(spec, inputShape);
-  const [batch, , height, width] = inputShape;
-  const session = await ort.InferenceSession.create(exportLayer(spec, weights, { mode, batch, inputSize: [height, width] }));
-  return {
-    async run(input) {
-      if (input.shape.length !== 4 || input.shape.some((d, i) => d !== inputShape[i])) {
-        throw new LinearConvError('input.shape', `must be [${inputShape.join(', ')}] as prepared, got [${input.shape.join(', ')}]`);
-      }
-      const { output } = await session.run({ input: new ort.Tensor('float32', input.data, [...input.shape]) });
-      return { shape: output.dims.map(Number), data: output.data as Float32Array };
-    },
-    dispose: () => session.release(),
-  };
+/** `onnxruntime-web 1.30.0 wasm` / `onnxruntime-node 1.30.0 CPU`: the runtime and its version. */
+function nodeAdapter(ort: OnnxRuntime, runtime: OnnxRuntimeName): string {
+  const versions = (ort as { env?: Env }).env?.versions as Partial<Record<'web' | 'node' | 'common', string>> | undefined;
+  const version = versions?.[runtime] ?? versions?.common ?? '';
+  return runtime === 'web' ? `onnxruntime-web ${version} wasm` : `onnxruntime-node ${version} CPU`;
 }

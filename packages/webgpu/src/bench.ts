@@ -6,6 +6,7 @@
  */
 import './dawn.js';
 import { writeFileSync } from 'node:fs';
+import { timeSideBySide } from '@linearconv/conformance/bench';
 import { createRandom, initialWeights, type LayerSpecInput, layerSpec, uniformArray } from '@linearconv/core';
 import { download, upload } from './buffers.js';
 import { convForwardProgram } from './conv-forward.js';
@@ -50,16 +51,12 @@ const REPS = quick ? 3 : 5;
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
-async function median(reps: number, run: () => Promise<unknown>): Promise<number> {
-  await run(); // warm-up: compiles, composes, allocates
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(reps / 2)];
+/**
+ * The harness's timer (@linearconv/conformance/bench): one warm-up run of each (compiles,
+ * composes, allocates), then REPS rounds of one run each in a shuffled order; the medians.
+ */
+async function medians(...runs: (() => Promise<unknown>)[]): Promise<number[]> {
+  return (await timeSideBySide(runs, { warmup: 1, minRuns: REPS, maxRuns: REPS, budgetMs: 0 })).map((t) => t.medianMs);
 }
 
 async function loadTfjs(gpu: GPU): Promise<Tf> {
@@ -97,20 +94,24 @@ async function main() {
     const layer = new LinearConvLayer(device, spec, initialWeights(spec, random));
     const xData = uniformArray(random, batch * c.c * c.size * c.size, -1, 1);
     const x = upload(device, xData);
-    const ours = await median(REPS, async () => {
-      const y = await layer.forward(x, inputShape);
-      await download(device, y, outSize);
-      y.destroy();
-    });
     const key = convForwardProgram(shape, { bias: true, target: runtime.target }).key.split('/').pop();
     const tx = tf.tidy(() => tf.transpose(tf.tensor4d(xData, [batch, c.c, c.size, c.size]), [0, 2, 3, 1]));
     const tw = tf.randomUniform([c.k, c.k, c.c, c.f], -0.1, 0.1) as import('@tensorflow/tfjs-core').Tensor4D;
     const tb = tf.randomUniform([c.f], -0.1, 0.1) as import('@tensorflow/tfjs-core').Tensor1D;
-    const theirs = await median(REPS, async () => {
-      const y = tf.fused.conv2d({ x: tx, filter: tw, bias: tb, strides: c.stride, pad: 'same' });
-      await y.data();
-      y.dispose();
-    });
+    // Side by side, so a change in load hits both alike. The baseline is tfjs's own conv2d with the
+    // input already on the GPU, which `linearconv bench` (CPU in, CPU out, our plain conv) does not time.
+    const [ours, theirs] = await medians(
+      async () => {
+        const y = await layer.forward(x, inputShape);
+        await download(device, y, outSize);
+        y.destroy();
+      },
+      async () => {
+        const y = tf.fused.conv2d({ x: tx, filter: tw, bias: tb, strides: c.stride, pad: 'same' });
+        await y.data();
+        y.dispose();
+      },
+    );
     tf.dispose([tx, tw, tb]);
     x.destroy();
     layer.dispose();
@@ -138,7 +139,7 @@ async function main() {
   for (const [name, input] of quick ? composeLayers.slice(0, 2) : composeLayers) {
     const spec = layerSpec(input);
     const layer = new LinearConvLayer(device, spec, initialWeights(spec, createRandom(5)));
-    const ms = await median(REPS, async () => {
+    const [ms] = await medians(async () => {
       layer.weightsChanged();
       await layer.filters();
       await runtime.sync();
@@ -155,7 +156,7 @@ async function main() {
     const inputShape = [batch, c.c, c.size, c.size];
     const layer = new LinearConvLayer(device, spec, initialWeights(spec, createRandom(6)), { activation: 'relu' });
     const x = upload(device, uniformArray(createRandom(7), batch * c.c * c.size * c.size, -1, 1));
-    const ms = await median(REPS, async () => {
+    const [ms] = await medians(async () => {
       layer.weightsChanged(); // an optimizer step changed the weights: compose again
       const y = await layer.forward(x, inputShape);
       const grads = await layer.backward(x, inputShape, y, { output: y });
@@ -181,7 +182,7 @@ function markdown(r: { adapter: string; profile: string; mode: string; reps: num
   const lines = [
     `# @linearconv/webgpu benchmarks`,
     '',
-    `Adapter: ${r.adapter} (tile profile \`${r.profile}\`), ${r.mode} run of \`node dist/bench.js\`, ${r.date}. Median of ${r.reps} runs after a warm-up; each run ends with a readback of the whole output, on both sides. tfjs is @tensorflow/tfjs-backend-webgpu 4.22.0 (\`tf.fused.conv2d\` with bias, NHWC, its native layout) on the same Dawn adapter; ours is \`LinearConvLayer.forward\` (NCHW) with the filters composed once. Ratio = tfjs time / our time (above 1: ours is faster).`,
+    `Adapter: ${r.adapter} (tile profile \`${r.profile}\`), ${r.mode} run of \`node dist/bench.js\`, ${r.date}. Median of ${r.reps} runs after a warm-up, ours and tfjs's taking turns in a shuffled order (the harness timer of @linearconv/conformance/bench); each run ends with a readback of the whole output, on both sides. tfjs is @tensorflow/tfjs-backend-webgpu 4.22.0 (\`tf.fused.conv2d\` with bias, NHWC, its native layout) on the same Dawn adapter; ours is \`LinearConvLayer.forward\` (NCHW) with the filters composed once. Ratio = tfjs time / our time (above 1: ours is faster).`,
     '',
     '## Forward conv',
     '',

@@ -13,6 +13,21 @@ import { Scratch } from './scratch.js';
 export const webgpuBackends: readonly BackendFactory[] = [{ name: 'webgpu', create: () => webgpuBackend() }];
 
 /**
+ * For a page: `webgpu`, this package's kernels on `navigator.gpu` (the same backend as in Node,
+ * where the Node build gives it Dawn). A function, as the other adapters' browser lists are.
+ */
+export function webgpuBrowserBackends(): BackendFactory[] {
+  return [...webgpuBackends];
+}
+
+/** `WebGPU: google swiftshader (…)`: the adapter's vendor, architecture and description. */
+function adapterText(info: Partial<Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'description'>> | undefined): string {
+  const named = [info?.vendor, info?.architecture].filter(Boolean).join(' ');
+  const text = [named, info?.description ? `(${info.description})` : ''].filter(Boolean).join(' ');
+  return `WebGPU: ${text || 'adapter without info'}`;
+}
+
+/**
  * The conformance backend over a device (a new one from `requestDevice()` by default, destroyed
  * by `dispose`; a given one is left alone). Every check builds a LinearConvLayer, uploads the
  * case, downloads the results and disposes the layer.
@@ -37,6 +52,8 @@ export async function webgpuBackend(device?: GPUDevice): Promise<Backend> {
   };
   return {
     name: 'webgpu',
+    // GPUDevice.adapterInfo: the adapter the device came from (older implementations lack it).
+    adapter: adapterText((gpu as { adapterInfo?: GPUAdapterInfo }).adapterInfo),
     capabilities: { backward: true, correlation: true, groups: true, dilation: true, lowRank: true },
     tolerance: TOLERANCES.gpu,
     // Buffers are rounded up to 16 bytes: every download reads exactly the tensor's length.
