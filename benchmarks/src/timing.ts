@@ -1,22 +1,24 @@
-/** Wall-clock timing of one repeated operation: warm-up runs first, then the measured runs. */
+/**
+ * The harness's timer (`timeSideBySide` of @linearconv/conformance/bench: warm-up, interleaved
+ * rounds in a shuffled order, medians) with what whole-model tfjs benchmarks need on top: a call
+ * counts until its result is on the CPU (a returned tensor is downloaded and disposed), and
+ * optional settings with defaults.
+ */
+import { summariseSamples, type Timing, timeSideBySide } from '@linearconv/conformance/bench';
+
+export type { Timing };
+/** Median, extremes and count of measured run times. */
+export const summarise = summariseSamples;
 
 export interface TimingOptions {
   /** Unmeasured runs first (kernel compilation, caches, lazy weight uploads). Default 2. */
   warmup?: number;
   /** Measured runs at most. Default 10. */
   runs?: number;
-  /** Stop early once the measured runs have taken this long, keeping at least `minRuns`. */
+  /** Stop early once the measured runs of each operation have taken this long on average, keeping at least `minRuns`. */
   budgetMs?: number;
   /** Default 3. */
   minRuns?: number;
-}
-
-export interface Timing {
-  medianMs: number;
-  minMs: number;
-  maxMs: number;
-  /** Measured runs (warm-up not counted). */
-  runs: number;
 }
 
 interface Downloadable {
@@ -34,32 +36,15 @@ export async function time(fn: () => unknown, options: TimingOptions = {}): Prom
 }
 
 /**
- * Times several operations side by side: after their warm-ups they run in turn, one run each per
- * round, so a change in machine load (other processes, GC) hits all of them alike and their
- * ratios stay fair. `budgetMs` is per operation.
+ * Times several operations side by side (one run of each per round, so a change in machine load
+ * hits all of them alike). `budgetMs` is per operation.
  */
 export async function timeEach(fns: readonly (() => unknown)[], options: TimingOptions = {}): Promise<Timing[]> {
   const { warmup = 2, runs = 10, budgetMs = Number.POSITIVE_INFINITY, minRuns = 3 } = options;
-  for (const fn of fns) for (let i = 0; i < warmup; i++) await settle(await fn());
-  const samples: number[][] = fns.map(() => []);
-  let spent = 0;
-  for (let round = 0; round < runs && (round < minRuns || spent < budgetMs * fns.length); round++) {
-    for (const [i, fn] of fns.entries()) {
-      const start = performance.now();
-      await settle(await fn());
-      const ms = performance.now() - start;
-      samples[i].push(ms);
-      spent += ms;
-    }
-  }
-  return samples.map(summarise);
-}
-
-export function summarise(samples: readonly number[]): Timing {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const medianMs = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { medianMs, minMs: sorted[0], maxMs: sorted.at(-1)!, runs: sorted.length };
+  return timeSideBySide(
+    fns.map((fn) => async () => settle(await fn())),
+    { warmup, minRuns, maxRuns: runs, budgetMs: budgetMs * fns.length },
+  );
 }
 
 async function settle(result: unknown): Promise<void> {

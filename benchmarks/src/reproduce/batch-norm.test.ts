@@ -67,6 +67,21 @@ describe('recomputeBatchNormStatistics', () => {
     model.dispose();
   });
 
+  it('measures only the first `limit` images', () => {
+    const size = 2;
+    const random = createRandom(9);
+    const images: Images = { pixels: uniformArray(random, 40 * size * size, 0, 1), labels: new Int32Array(40), count: 40, size };
+    // The last 30 images are much brighter: they must not count.
+    for (let i = 10 * size * size; i < images.pixels.length; i++) images.pixels[i] += 5;
+    const input = tf.input({ shape: [size, size, 1] });
+    const model = tf.model({ inputs: input, outputs: tf.layers.batchNormalization({ name: 'bn' }).apply(input) as tf.SymbolicTensor });
+    const written = recomputeBatchNormStatistics(model, images, 10);
+    const [mean, variance] = moments(Array.from(images.pixels.subarray(0, 10 * size * size)));
+    expect(written.get('bn')!.mean[0]).toBeCloseTo(mean, 5);
+    expect(written.get('bn')!.variance[0]).toBeCloseTo(variance, 5);
+    model.dispose();
+  });
+
   it('leaves a model without batch norm alone', () => {
     const input = tf.input({ shape: [2, 2, 1] });
     const model = tf.model({ inputs: input, outputs: tf.layers.flatten().apply(input) as tf.SymbolicTensor });

@@ -15,7 +15,7 @@ export interface TableKind {
   chance?: ReproduceResult['chance'];
 }
 
-const PARITY_HEADER = ['dataset', 'model', 'params', 'test acc %', 'Δ vs Conv (pp)', 'paper', 's / epoch', 'mean |corr| primaries', 'mean |corr| bank'];
+const PARITY_HEADER = ['dataset', 'model', 'params', 'test acc %', 'Δ vs Conv (pp)', '95 % CI of Δ', 'paper', 's / epoch', 'mean |corr| primaries', 'mean |corr| bank'];
 // No Δ vs Conv and no paper column: after a few dozen steps neither compares.
 const SMOKE_HEADER = ['dataset', 'model', 'params', 'test acc %', 'chance %', 's / epoch', 'mean |corr| primaries', 'mean |corr| bank'];
 
@@ -34,6 +34,7 @@ export function tableCells(rows: readonly SummaryRow[], table: TableKind = { kin
       ? [table.chance?.[row.dataset]?.toFixed(2) ?? '–']
       : [
           row.deltaVsConv ? spreadText(row.deltaVsConv, 2, true) : '–',
+          row.deltaVsConv ? intervalText(row.deltaVsConv) : '–',
           row.paper.accuracy !== undefined ? `${row.paper.accuracy.toFixed(1)} %` : row.paper.delta !== undefined ? signed(row.paper.delta, 1) : '–',
         ]),
     row.secondsPerEpoch.toFixed(1),
@@ -66,11 +67,12 @@ export function resultTitle(kind: RunKind): string {
 
 /** What a smoke run shows, and what it does not. */
 export function smokeNote(result: Pick<ReproduceResult, 'settings' | 'chance'>): string {
+  const steps = Math.min(...Object.values(result.settings.sizes).map((s) => s.stepsPerRun));
   const chance = Object.entries(result.chance)
     .map(([dataset, value]) => `${dataset} ${value.toFixed(2)} %`)
     .join(', ');
   return (
-    `A smoke run: ${result.settings.stepsPerRun} training steps a run, fewer than the ${PARITY_MIN_STEPS} of the default budget (and far from the paper's up to 250 epochs on the full datasets). ` +
+    `A smoke run: ${steps} training steps a run, fewer than the ${PARITY_MIN_STEPS} of the default budget (and far from the paper's up to 250 epochs on the full datasets). ` +
     `It shows that every variant trains; its accuracies are not comparable with each other's or the paper's, only with chance (always answering the most frequent test class: ${chance}).`
   );
 }
@@ -123,27 +125,32 @@ export function markdownReport(result: ReproduceResult, options: ReportOptions =
   const maps = heatmaps(result, options);
   const banks = maps.filter((m) => m.part === 'bank');
   const smoke = result.kind === 'smoke';
+  const images = s.datasets.map((d) => `${d} ${s.sizes[d]!.train} train / ${s.sizes[d]!.test} test (${s.sizes[d]!.stepsPerRun} steps a run)`).join(', ');
   return [
     `# ${resultTitle(result.kind)}`,
     '',
+    ...(result.complete ? [] : [`**Partial results: ${result.runs.length} of ${result.runsPlanned} runs finished so far (a stopped run continues with \`--resume\`).**`, '']),
     ...(smoke ? [`**${smokeNote(result)}**`, ''] : []),
     `- command: \`${result.command}\``,
-    `- budget: ${result.budget} — ${s.train} train / ${s.test} test images per dataset, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'} (${s.stepsPerRun} steps a run), seeds ${s.seeds.join(', ')} (split seed ${s.dataSeed})`,
+    `- budget: ${result.budget} — ${images}, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}, seeds ${s.seeds.join(', ')} (split seed ${s.dataSeed})`,
     `- date: ${result.date}`,
     `- machine: ${result.machine}`,
     `- backend: ${s.backend}`,
     `- input: ${s.input}`,
-    `- training: ${s.optimizer}, batch ${h.batchSize}; -Lr and -LRr add ${h.correlationWeight} · Σ_layers L_corr on every ${h.correlationEvery}th batch; -LRr rank ${h.rank}`,
+    `- training: ${s.optimizer}, batch ${h.batchSize}; -Lr and -LRr add ${s.penaltySchedule}; -LRr rank ${h.rank}`,
     `- batch norm: ${s.batchNorm}`,
-    `- total time: ${(result.totalSeconds / 60).toFixed(1)} min`,
+    `- total time: ${(result.totalSeconds / 60).toFixed(1)} min${result.sessions > 1 ? ` in ${result.sessions} sessions (resumed from checkpoints)` : ''}`,
     '',
     markdownTable(result.summary, result),
     '',
     (smoke
       ? 'Accuracy is mean ± sample standard deviation over seeds (no ± from one seed); chance is the share of the test split\'s most frequent class. '
       : 'Accuracy is mean ± sample standard deviation over seeds (no ± from one seed); Δ vs Conv is paired by seed ' +
-        '(same split, same batch order). "paper" is the paper\'s Conv accuracy or its delta for the variant (as it prints them; ' +
-        'none for -L); the paper trains on the full datasets for up to 250 epochs, so only the sign and size of the deltas compare. ') +
+        '(same split, same batch order, the same seeded weight stream), mean ± sd of the per-seed differences, and its 95 % ' +
+        'confidence interval is mean ± t(0.975, n − 1) · sd / √n (Student t over n seeds; with one seed there is none). ' +
+        'An interval that contains 0 does not show a difference; one that contains the paper\'s delta is consistent with it. ' +
+        '"paper" is the paper\'s Conv accuracy or its delta for the variant (as it prints them; ' +
+        'none for -L); the paper trains for up to 250 epochs, so only the sign and size of the deltas compare. ') +
       `mean |corr| is the mean |Pearson correlation| between distinct filters of ${result.summary[0]?.correlation.layer ?? 'the layer'}, ` +
       'at initialisation → after training: primaries (Conv: its first p filters) and the whole bank (LinearConv: composed). ' +
       's / epoch is wall time of training; other load on the machine (see the load average) changes it between runs.',
@@ -182,6 +189,10 @@ function jsonValue(this: unknown, key: string, value: unknown): unknown {
     return rest;
   }
   return key === 'matrix' ? (value as number[]).map((v) => Math.round(v * 1000) / 1000) : value;
+}
+
+function intervalText(s: Spread): string {
+  return s.ci95 ? `[${signed(s.ci95.low, 2)}, ${signed(s.ci95.high, 2)}]` : `n/a (${s.n} seed${s.n === 1 ? '' : 's'})`;
 }
 
 function spreadText(s: Spread, digits: number, sign = false): string {

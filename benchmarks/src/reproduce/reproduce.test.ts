@@ -8,10 +8,10 @@ import { loadSplit } from './data.js';
 import { budgets } from './flags.js';
 import { markdownReport, textTable, writeReport } from './report.js';
 import { plan, type ReproduceResult, reproduce } from './reproduce.js';
-import { paperHyperparameters, trainRun } from './train.js';
+import { globalPhase, paperHyperparameters, trainRun } from './train.js';
 
 // The smoke budget's images; 2 variants on both datasets keeps the whole file well under a minute.
-const smoke = { budget: 'smoke', ...budgets.smoke, seeds: [1], datasets: ['fashion', 'digits'], variants: ['conv', 'Lr'] } as const;
+const smoke = { budget: 'smoke', sizes: budgets.smoke.sizes, epochs: 1, seeds: [1], datasets: ['fashion', 'digits'], variants: ['conv', 'Lr'] } as const;
 
 describe('reproduce (smoke budget)', () => {
   const lines: string[] = [];
@@ -21,10 +21,23 @@ describe('reproduce (smoke budget)', () => {
   }, 120_000);
 
   it('trains every dataset × variant × seed and summarises them', () => {
-    expect(plan(smoke)).toMatchObject({ runs: 4, stepsPerRun: 2, steps: 8 });
+    expect(plan(smoke)).toMatchObject({ runs: 4, stepsPerRun: { fashion: 2, digits: 2 }, steps: 8 });
     expect(result.runs.map((r) => `${r.dataset}/${r.variant}/${r.seed}`)).toEqual(['fashion/conv/1', 'fashion/Lr/1', 'digits/conv/1', 'digits/Lr/1']);
     expect(result.summary).toHaveLength(4);
-    expect(result.settings).toMatchObject({ train: 100, test: 100, epochs: 1, stepsPerRun: 2, hyperparameters: { ...paperHyperparameters, epochs: 1 } });
+    expect(result.settings).toMatchObject({
+      sizes: { fashion: { train: 100, test: 100, stepsPerRun: 2 }, digits: { train: 100, test: 100, stepsPerRun: 2 } },
+      train: 100,
+      test: 100,
+      epochs: 1,
+      stepsPerRun: 2,
+      hyperparameters: { ...paperHyperparameters, epochs: 1 },
+      threads: 1,
+      threadsRequested: null,
+    });
+    // The authors' phase, and the record says so.
+    expect(result.settings.hyperparameters).toMatchObject({ correlationEvery: 10, correlationOffset: 9, correlationRestartEachEpoch: true });
+    expect(result.settings.penaltySchedule).toBe('0.01 · Σ_layers L_corr on batches 9, 19, 29, … of each epoch (0-based; the count restarts every epoch, as the authors)');
+    expect(result).toMatchObject({ complete: true, runsPlanned: 4, sessions: 1 });
     // Two steps a run: a smoke run, with chance from each test split's labels.
     expect(result.kind).toBe('smoke');
     for (const dataset of smoke.datasets) expect(result.chance[dataset]).toBe(chanceAccuracy(loadSplit(dataset, 100, 100, 0).test.labels));
@@ -70,19 +83,24 @@ describe('reproduce (smoke budget)', () => {
     }
   });
 
-  it('repeats a run exactly from the same seed; the penalty alone changes its course', async () => {
-    const split = loadSplit('digits', smoke.train, smoke.test, 0);
+  it("repeats a run exactly from the same seed; the penalty alone changes its course, on the schedule's batches only", async () => {
+    const split = loadSplit('digits', 100, 100, 0);
     const options = { ...paperHyperparameters, epochs: 1, dataset: 'digits', seed: 1 } as const;
-    const again = await trainRun(split, { ...options, variant: 'Lr' });
     const first = result.runs.find((r) => r.dataset === 'digits' && r.variant === 'Lr')!;
-    expect(again.epochLosses).toEqual(first.epochLosses);
-    expect(again.testAccuracy).toBe(first.testAccuracy);
-    expect(again.correlation.primaries.matrix).toEqual(first.correlation.primaries.matrix);
-    // -L starts from the same weights as -Lr; only the correlation penalty on step 0 differs.
+    // -L starts from the same weights as -Lr and sees the same batches. In the authors' phase the
+    // penalty comes on batch 9: after 2 batches -Lr is still exactly -L, bit for bit.
     const plain = await trainRun(split, { ...options, variant: 'L' });
     expect(plain.params).toBe(first.params);
     expect(plain.correlation.initial).toEqual(first.correlation.initial);
-    expect(plain.epochLosses).not.toEqual(first.epochLosses);
+    expect(plain.weightsSha256).toBe(first.weightsSha256);
+    expect(plain.epochLosses).toEqual(first.epochLosses);
+    expect(plain.testAccuracy).toBe(first.testAccuracy);
+    expect(plain.correlation.primaries.matrix).toEqual(first.correlation.primaries.matrix);
+    // In the global phase it comes on step 0, and the runs part.
+    const global = await trainRun(split, { ...options, ...globalPhase, variant: 'Lr' });
+    expect(global.correlation.initial).toEqual(first.correlation.initial);
+    expect(global.weightsSha256).not.toBe(plain.weightsSha256);
+    expect(global.epochLosses).not.toEqual(plain.epochLosses);
   });
 
   it('trains well above chance in a few steps: batch norm tests with the statistics of the trained weights', async () => {
@@ -107,19 +125,23 @@ describe('reproduce (smoke budget)', () => {
     // A smoke run: so titled, against chance, with no Δ vs Conv and no paper figure.
     expect(md.split('\n')[0]).toBe('# Training smoke run (not paper parity): Base on Fashion-MNIST and MNIST digits');
     expect(md).toContain(`only with chance (always answering the most frequent test class: fashion ${result.chance.fashion!.toFixed(2)} %, digits ${result.chance.digits!.toFixed(2)} %)`);
-    expect(md).not.toMatch(/Δ vs Conv|paper \||−0\.2/);
+    expect(md).not.toMatch(/Δ vs Conv|paper \||−0\.2|Partial/);
+    expect(md).toContain('- budget: smoke — fashion 100 train / 100 test (2 steps a run), digits 100 train / 100 test (2 steps a run), 1 epoch, seeds 1');
+    expect(md).toContain('add 0.01 · Σ_layers L_corr on batches 9, 19, 29, … of each epoch');
     // Every table row has the header's 8 cells: the |corr| columns escape their bars.
     const rows = md.split('\n').filter((l) => l.startsWith('| '));
     expect(rows).toHaveLength(2 + 4);
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(8);
     expect(rows[2]).toContain(`| ${result.chance.fashion!.toFixed(2)} |`);
-    // The same results as a parity run: the paper's title, Δ vs Conv and the paper's figures, 9 cells.
+    // The same results as a parity run: the paper's title, Δ vs Conv, its interval (none from one seed) and the paper's figures, 10 cells.
     const parity = markdownReport({ ...result, kind: 'parity' });
     expect(parity.split('\n')[0]).toBe('# Paper parity: Base on Fashion-MNIST and MNIST digits');
     const parityRows = parity.split('\n').filter((l) => l.startsWith('| '));
-    expect(parityRows[0]).toContain('| Δ vs Conv (pp) | paper |');
-    for (const row of parityRows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(9);
-    expect(parity).toMatch(/\| fashion \| Base-Lr \| 227,130 \| [\d.]+ \| [−+][\d.]+ \| −0\.2 \|/);
+    expect(parityRows[0]).toContain('| Δ vs Conv (pp) | 95 % CI of Δ | paper |');
+    for (const row of parityRows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(10);
+    expect(parity).toMatch(/\| fashion \| Base-Lr \| 227,130 \| [\d.]+ \| [−+][\d.]+ \| n\/a \(1 seed\) \| −0\.2 \|/);
+    // Partial results say so.
+    expect(markdownReport({ ...result, complete: false, runsPlanned: 8 })).toContain('**Partial results: 4 of 8 runs finished so far');
     expect(md).toContain('![fashion Base-Lr](heatmap-fashion-Lr.svg)');
     expect(textTable(result.summary, result).split('\n')).toHaveLength(2 + 4);
     expect(textTable(result.summary, result).split('\n')[0]).toMatch(/^dataset +model +params +test acc % +chance % +s \/ epoch/);

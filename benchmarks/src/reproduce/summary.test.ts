@@ -13,6 +13,7 @@ function run(variant: RunResult['variant'], seed: number, testAccuracy: number):
     secondsPerEpoch: seed,
     epochLosses: [1],
     meanAbsCorrelation: 0.5,
+    weightsSha256: '0',
     correlation: { layer: 'conv2', initial: { primaries: 0.1, bank: 0.2 }, primaries: correlation, bank: correlation },
   };
 }
@@ -30,6 +31,10 @@ describe('summarise', () => {
     // Seed 3 has no Conv run to pair with: deltas −2 and −1 only.
     expect(lr.deltaVsConv?.n).toBe(2);
     expect(lr.deltaVsConv?.mean).toBeCloseTo(-1.5, 10);
+    // Paired deltas −2 and −1: sd √½, 95 % interval −1.5 ± t(0.975, 1) · √½ / √2 = −1.5 ± 12.706 / 2.
+    expect(lr.deltaVsConv?.ci95?.low).toBeCloseTo(-1.5 - 12.7062 / 2, 3);
+    expect(lr.deltaVsConv?.ci95?.high).toBeCloseTo(-1.5 + 12.7062 / 2, 3);
+    expect(conv.accuracy.ci95?.high).toBeCloseTo(85 + (12.7062 * Math.sqrt(50)) / Math.sqrt(2), 2);
     expect(lr.paper).toEqual({ delta: -0.1 });
     expect(lr.secondsPerEpoch).toBe(2);
     expect(lr.correlation.layer).toBe('conv2');
@@ -39,7 +44,7 @@ describe('summarise', () => {
   });
 
   it('has no spread from one value', () => {
-    expect(spread([3])).toEqual({ mean: 3, sd: null, n: 1 });
-    expect(spread([1, 3])).toEqual({ mean: 2, sd: Math.SQRT2, n: 2 });
+    expect(spread([3])).toEqual({ mean: 3, sd: null, n: 1, ci95: null });
+    expect(spread([1, 3])).toMatchObject({ mean: 2, sd: Math.SQRT2, n: 2 });
   });
 });

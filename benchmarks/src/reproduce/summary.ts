@@ -1,13 +1,18 @@
 /** Runs → one row per dataset × variant: means over seeds, and deltas against Conv on the same seeds. */
 import type { DatasetName } from './data.js';
+import { type Interval, meanInterval } from './interval.js';
 import { type PaperFigure, paperBase } from './paper.js';
 import type { RunResult, VariantName } from './train.js';
 
-/** A mean over seeds, with the sample standard deviation (null from a single seed). */
+/**
+ * A mean over seeds, with the sample standard deviation and the 95 % confidence interval of the
+ * mean (Student t, n − 1 dof); both null from a single seed.
+ */
 export interface Spread {
   mean: number;
   sd: number | null;
   n: number;
+  ci95: Interval | null;
 }
 
 export interface SummaryRow {
@@ -17,8 +22,8 @@ export interface SummaryRow {
   /** Test accuracy in %. */
   accuracy: Spread;
   /**
-   * Accuracy minus Conv's in pp, paired by seed (same split, same batch order); null for Conv
-   * itself or when Conv was not run.
+   * Accuracy minus Conv's in pp, paired by seed (same split, same batch order, the same seeded
+   * weight stream), with its 95 % interval; null for Conv itself or when Conv was not run.
    */
   deltaVsConv: Spread | null;
   /** The paper's figure for this row (Conv's accuracy, or the variant's delta). */
@@ -64,5 +69,5 @@ export function spread(values: readonly number[]): Spread {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : null;
-  return { mean, sd, n };
+  return { mean, sd, n, ci95: meanInterval(mean, sd, n) };
 }

@@ -2,12 +2,14 @@
  * One training run of the paper's Base network: a dataset split, a variant, a seed → test
  * accuracy, time, and the filter correlations of one layer. The loop is written out (not
  * model.fit) so the correlation penalty is added exactly as the authors did: to the task loss,
- * on every 10th batch, for every LinearConv layer's primaries.
+ * on batches 9, 19, 29, … of each epoch, for every LinearConv layer's primaries. After every
+ * epoch the run can hand its whole state to a checkpoint, and continue from one bit-exactly.
  */
-import { createRandom } from '@linearconv/core';
+import { createHash } from 'node:crypto';
 import { correlation, LinearConv2D, trainableParams, zooModel } from '@linearconv/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { recomputeBatchNormStatistics } from './batch-norm.js';
+import { countingRandom, type RunState, restoreAdam, restoreWeights, saveAdam, saveWeights } from './run-state.js';
 import { CLASSES, type DatasetName, type Images, permutation, type Split } from './data.js';
 import { type FilterCorrelation, layerCorrelations } from './filters.js';
 import { seedWeights } from './init.js';
@@ -32,9 +34,13 @@ export interface Hyperparameters {
   learningRate: number;
   /** R of -LRr; the paper's: 10. */
   rank: number;
-  /** The penalty's weight and schedule; the authors': 0.01 on every 10th batch. */
+  /** The penalty's weight and schedule; the authors': 0.01 on batches 9, 19, 29, … of each epoch. */
   correlationWeight: number;
   correlationEvery: number;
+  /** The batch within each `correlationEvery` that gets the penalty (0..every − 1); the authors': 9. */
+  correlationOffset: number;
+  /** Whether the batch count restarts every epoch (the authors') or runs on over the whole run (the library's default). */
+  correlationRestartEachEpoch: boolean;
   /** The layer whose filter correlations are reported: Base's second conv. */
   heatmapLayer: string;
 }
@@ -45,8 +51,21 @@ export const paperHyperparameters: Omit<Hyperparameters, 'epochs'> = {
   rank: 10,
   correlationWeight: 0.01,
   correlationEvery: 10,
+  correlationOffset: 9,
+  correlationRestartEachEpoch: true,
   heatmapLayer: 'conv2',
 };
+
+/** `@linearconv/tfjs`'s default phase: steps 0, 10, 20, … of one count over the run. */
+export const globalPhase = { correlationOffset: 0, correlationRestartEachEpoch: false } as const;
+
+/** The penalty schedule in words, for the record. */
+export function penaltySchedule(h: Pick<Hyperparameters, 'correlationWeight' | 'correlationEvery' | 'correlationOffset' | 'correlationRestartEachEpoch'>): string {
+  const steps = [0, 1, 2].map((k) => h.correlationOffset + k * h.correlationEvery).join(', ');
+  return h.correlationRestartEachEpoch
+    ? `${h.correlationWeight} · Σ_layers L_corr on batches ${steps}, … of each epoch (0-based; the count restarts every epoch${h.correlationOffset === 9 && h.correlationEvery === 10 ? ', as the authors' : ''})`
+    : `${h.correlationWeight} · Σ_layers L_corr on steps ${steps}, … of one count over the whole run`;
+}
 
 export interface RunResult {
   dataset: DatasetName;
@@ -62,6 +81,8 @@ export interface RunResult {
   epochLosses: number[];
   /** Mean |off-diagonal correlation| of the heatmap layer's primaries after training. */
   meanAbsCorrelation: number;
+  /** SHA-256 of every weight of the tested model (float32 bytes, in model.weights order): equal runs have equal digests. */
+  weightsSha256: string;
   correlation: {
     layer: string;
     /** The same means at initialisation, for scale: random filters are nearly uncorrelated. */
@@ -78,17 +99,22 @@ export interface RunOptions extends Hyperparameters {
   seed: number;
   /** Progress of each epoch, e.g. a terminal bar; none by default. */
   progress?: (epoch: number, batches: number) => EpochProgress;
+  /** A run's state after some epochs (from `onEpoch`): training continues from it, as if never stopped. */
+  resume?: RunState;
+  /** Called after every epoch with the run's whole state, e.g. to write a checkpoint; training waits for it. */
+  onEpoch?: (state: RunState) => Promise<void>;
 }
 
-/** Trains Base on `split.train` from a seeded start and tests it on `split.test`. */
+/** Trains Base on `split.train` from a seeded start (or a saved state) and tests it on `split.test`. */
 export async function trainRun(split: Split, options: RunOptions): Promise<RunResult> {
-  const { dataset, variant, seed, epochs, batchSize } = options;
+  const { dataset, variant, seed, epochs, batchSize, resume } = options;
   const settings = variantSettings[variant];
   const size = split.train.size;
   const model = zooModel('base', { variant: settings.zoo, rank: options.rank, inputShape: [size, size, 1], classes: CLASSES });
   // Separate streams for the weights and the batch order, distinct across seeds.
   seedWeights(model, seed * 2);
-  const batchOrder = createRandom(seed * 2 + 1);
+  const batchOrder = countingRandom(seed * 2 + 1, resume?.batchOrder.draws ?? 0);
+  // From the seeded start: a resumed run reports the same initial correlations.
   const initial = layerCorrelations(model, options.heatmapLayer);
 
   // One regulariser instance per layer: each counts its own steps (once per call).
@@ -97,18 +123,27 @@ export async function trainRun(split: Split, options: RunOptions): Promise<RunRe
         .filter((layer) => layer instanceof LinearConv2D)
         .map((layer) => ({
           primary: layer.trainableWeights.find((w) => w.originalName.endsWith('/primary'))!,
-          regulariser: correlation({ weight: options.correlationWeight, every: options.correlationEvery }),
+          regulariser: correlation({ weight: options.correlationWeight, every: options.correlationEvery, offset: options.correlationOffset }),
         }))
     : [];
   const optimizer = tf.train.adam(options.learningRate);
+  const epochLosses: number[] = [...(resume?.epochLosses ?? [])];
+  let trainingSeconds = resume?.trainingSeconds ?? 0;
+  if (resume) {
+    if (resume.regulariserSteps.length !== penalties.length) {
+      throw new Error(`resume: the state has ${resume.regulariserSteps.length} regulariser counts, ${dataset} ${variant} has ${penalties.length} regularised layers`);
+    }
+    restoreWeights(model, resume.model);
+    await restoreAdam(optimizer, resume.optimizer);
+    for (const [i, { regulariser }] of penalties.entries()) regulariser.step = resume.regulariserSteps[i];
+  }
   const [xTrain, yTrain] = tensors(split.train);
   const batches = Math.ceil(split.train.count / batchSize);
-  const epochLosses: number[] = [];
-  let trainingSeconds = 0;
 
-  for (let epoch = 0; epoch < epochs; epoch++) {
+  for (let epoch = resume?.epochsDone ?? 0; epoch < epochs; epoch++) {
     const bar = options.progress?.(epoch, batches);
-    const order = permutation(split.train.count, batchOrder);
+    const order = permutation(split.train.count, batchOrder.random);
+    if (options.correlationRestartEachEpoch) for (const { regulariser } of penalties) regulariser.resetSchedule();
     const start = performance.now();
     let lossSum = 0;
     for (let b = 0; b < batches; b++) {
@@ -118,7 +153,7 @@ export async function trainRun(split: Split, options: RunOptions): Promise<RunRe
       const total = optimizer.minimize(() => {
         const logits = model.apply(x, { training: true }) as tf.Tensor2D;
         task = tf.keep(tf.losses.softmaxCrossEntropy(y, logits));
-        // The regulariser gives 0 except on its every-n-th call.
+        // The regulariser gives 0 except on the batches its schedule picks.
         const terms = penalties.map(({ primary, regulariser }) => regulariser.apply(primary.read()));
         return terms.length > 0 ? tf.addN([task, ...terms]) : task;
       }, true);
@@ -129,6 +164,15 @@ export async function trainRun(split: Split, options: RunOptions): Promise<RunRe
     trainingSeconds += (performance.now() - start) / 1000;
     epochLosses.push(lossSum / batches);
     bar?.finish(lossSum / batches);
+    await options.onEpoch?.({
+      epochsDone: epoch + 1,
+      epochLosses: [...epochLosses],
+      trainingSeconds,
+      batchOrder: { seed: seed * 2 + 1, draws: batchOrder.draws() },
+      regulariserSteps: penalties.map(({ regulariser }) => regulariser.step),
+      model: saveWeights(model),
+      optimizer: await saveAdam(optimizer),
+    });
   }
 
   // The moving averages lag the weights after a short run: test on the trained network's own statistics.
@@ -136,6 +180,7 @@ export async function trainRun(split: Split, options: RunOptions): Promise<RunRe
   const testAccuracy = accuracy(model, split.test);
   const trained = layerCorrelations(model, options.heatmapLayer);
   const params = trainableParams(model);
+  const weightsSha256 = digest(model);
   tf.dispose([xTrain, yTrain]);
   optimizer.dispose();
   model.dispose();
@@ -148,6 +193,7 @@ export async function trainRun(split: Split, options: RunOptions): Promise<RunRe
     secondsPerEpoch: trainingSeconds / epochs,
     epochLosses,
     meanAbsCorrelation: trained.primaries.meanAbs,
+    weightsSha256,
     correlation: {
       layer: trained.layer,
       initial: { primaries: initial.primaries.meanAbs, bank: initial.bank.meanAbs },
@@ -155,6 +201,15 @@ export async function trainRun(split: Split, options: RunOptions): Promise<RunRe
       bank: trained.bank,
     },
   };
+}
+
+function digest(model: tf.LayersModel): string {
+  const hash = createHash('sha256');
+  for (const w of model.weights) {
+    const values = w.read().dataSync();
+    hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
+  return hash.digest('hex');
 }
 
 /** Fraction of `images` whose most likely class is their label (batch norm in inference mode, with its moving statistics). */
