@@ -1,5 +1,5 @@
 import { type BackendFactory, BackendRegistry, referenceFactory } from '@linearconv/conformance';
-import { MissingDependencyError } from '@linearconv/core';
+import { LinearConvError, MissingDependencyError } from '@linearconv/core';
 
 /** A backend whose adapter is imported only when it is used, so `linearconv params` stays quick. */
 function lazy(name: string, load: () => Promise<readonly BackendFactory[]>): BackendFactory {
@@ -46,9 +46,31 @@ const tfjs = async () => (await adapter('@linearconv/tfjs', () => import('@linea
 const onnx = async () => (await adapter('@linearconv/onnx', () => import('@linearconv/onnx/conformance'), 'the onnx backends')).onnxBackends;
 const webgpu = async () => (await adapter('@linearconv/webgpu', () => import('@linearconv/webgpu/conformance'), 'the webgpu backend')).webgpuBackends;
 
+/**
+ * The adapters' browser backends that have no Node counterpart (tfjs-cpu, tfjs-wasm, tfjs-webgpu
+ * and webgpu run in both): `linearconv lab` runs them in a page.
+ */
+export const BROWSER_ONLY_BACKENDS: readonly string[] = Object.freeze([
+  'tfjs-webgl',
+  'onnx-web-wasm-compact',
+  'onnx-web-wasm-folded',
+  'onnx-web-webgpu-compact',
+  'onnx-web-webgpu-folded',
+  'onnx-web-webgpu-native-compact',
+  'onnx-web-webgpu-native-folded',
+]);
+
+/** The CLI's registry: a browser-only name is refused with where it does run, not as unknown. */
+class NodeBackendRegistry extends BackendRegistry {
+  override get(name: string): BackendFactory {
+    if (BROWSER_ONLY_BACKENDS.includes(name)) throw new LinearConvError('--backend', `${name} runs only in a browser: try \`linearconv lab\``);
+    return super.get(name);
+  }
+}
+
 /** Every backend the CLI knows, in the order `linearconv conformance` and `linearconv bench` run them. */
 export function knownBackends(): BackendRegistry {
-  return new BackendRegistry([
+  return new NodeBackendRegistry([
     referenceFactory,
     ...['tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu'].map((name) => lazy(name, tfjs)),
     ...['onnx-wasm-compact', 'onnx-wasm-folded', 'onnx-node-compact', 'onnx-node-folded'].map((name) => lazy(name, onnx)),

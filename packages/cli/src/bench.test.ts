@@ -1,17 +1,17 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Backend, type BackendFactory, BackendRegistry, referenceBackend, referenceFactory } from '@linearconv/conformance';
+import { type BackendFactory, BackendRegistry, referenceFactory } from '@linearconv/conformance';
+import { type BenchReport, type BenchResult, QUICK_LAYERS, runBench } from '@linearconv/conformance/bench';
+import { nodeDevice } from '@linearconv/conformance/node';
 import { describe, expect, it } from 'vitest';
 import { knownBackends } from './backends.js';
-import { latencyChartSvg } from './bench/chart.js';
 import { controlNotes } from './bench/control.js';
-import { QUICK_LAYERS, standardLayers } from './bench/layers.js';
 import { benchMarkdown } from './bench/markdown.js';
+import { benchNotes } from './bench/notes.js';
 import { barLine, benchProgress } from './bench/progress-bar.js';
-import type { BenchReport, BenchResult } from './bench/result.js';
-import { runBench } from './bench/run-bench.js';
-import { cli, expectWellFormedSvg, tinyLayers } from './test-support/bench-fixtures.js';
+import { REPORT_DATA_ID } from './report/page.js';
+import { cli, tinyLayers } from './test-support/bench-fixtures.js';
 
 const once = { warmup: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 };
 const options = { batches: [1, 3], timing: once, seed: 7, quick: true, command: 'test' };
@@ -24,10 +24,16 @@ describe('linearconv bench', () => {
     const report: BenchReport = JSON.parse(stdout);
     expect(report.unavailable).toEqual([]);
     expect(report.layers.map((l) => l.name)).toEqual(QUICK_LAYERS);
-    expect(report.format).toBe('linearconv-bench@2');
+    expect(report.format).toBe('linearconv-bench@3');
     expect(report.settings).toMatchObject({ quick: true, batches: [1], backends: ['reference', 'tfjs-wasm'] });
+    // Where it ran: the harness's device, and the machine of @1 and @2 beside it.
+    const here = nodeDevice();
+    expect(report.device).toMatchObject({ runtime: here.runtime, platform: here.platform, cpus: here.cpus, cpuModel: here.cpuModel });
+    expect(report.machine).toMatchObject({ cores: here.cpus, node: process.version, platform: here.platform });
     for (const r of report.results) {
-      expect(Object.keys(r).sort()).toEqual(['backend', 'batch', 'gflops', 'layer', 'maxAbsError', 'medianMs', 'ratioToConv', 'runs', 'variant']);
+      // `adapter` only where the backend names what it runs on.
+      expect(Object.keys(r).filter((k) => k !== 'adapter').sort()).toEqual(['backend', 'batch', 'gflops', 'layer', 'maxAbsError', 'medianMs', 'ratioToConv', 'runs', 'variant']);
+      if ('adapter' in r) expect(typeof r.adapter).toBe('string');
       for (const value of [r.medianMs, r.gflops, r.maxAbsError]) expect(Number.isFinite(value)).toBe(true);
       expect(r.medianMs).toBeGreaterThan(0);
       expect(r.maxAbsError).toBeLessThan(1e-3);
@@ -69,10 +75,6 @@ describe('linearconv bench', () => {
     expect(md).toContain('Quick run (--quick): each case is timed for about 600 ms in all (at least 5 runs each)');
     expect(md).toMatch(/Control: each case also times a second copy of the plain conv/);
     expect(md).toMatch(/\| resnet18\/layer4\.0\.conv1 \| 256→512 3×3 s2 @8×8 \| 1 \| skipped \| [\d.]+ \(×[\d.]+\) \|/);
-    const svg = readFileSync(join(out, 'bench.svg'), 'utf8');
-    expectWellFormedSvg(svg);
-    // Bars for the conv and LinearConv rows; the control is in the tables only.
-    expect(svg.match(/<rect class="bar"/g)).toHaveLength(report.results.filter((r) => r.variant !== 'control').length);
   });
 
   it('prints the table with skipped cells and their reasons, and a line per backend', async () => {
@@ -96,15 +98,16 @@ describe('linearconv bench', () => {
       process.chdir(dir);
       const bench = await cli('bench', '--backend', 'reference', '--layer', 'mobilenetv2/layers.1.conv2', '--batch', '1');
       expect(bench.code, bench.err).toBe(0);
-      expect(bench.out).toContain(`wrote ${join('linearconv-bench', 'bench.json')}, ${join('linearconv-bench', 'bench.md')}, ${join('linearconv-bench', 'bench.svg')}`);
+      expect(bench.out).toContain(`wrote ${join('linearconv-bench', 'bench.json')}, ${join('linearconv-bench', 'bench.md')}`);
       const report = await cli('report');
       expect(report.code, report.err).toBe(0);
       expect(report.out).toContain(`wrote ${join('linearconv-bench', 'report.html')}`);
       const html = readFileSync(join(dir, 'linearconv-bench', 'report.html'), 'utf8');
-      expect(html).toContain('mobilenetv2/layers.1.conv2');
-      // No training results were asked for: no training section.
-      expect(html).not.toContain('id="reproduce"');
-      expect(html).toContain('<title>linearconv: speed</title>');
+      // The page's data: this bench.json as written, and no training results (none were asked for).
+      const data = JSON.parse(html.match(new RegExp(`<script type="application/json" id="${REPORT_DATA_ID}">(.*?)</script>`, 's'))![1]);
+      expect(data.title).toBe('linearconv: speed');
+      expect(data.reproduce).toBeUndefined();
+      expect(data.results.map((r: { value: BenchReport }) => r.value)).toEqual([JSON.parse(readFileSync(join(dir, 'linearconv-bench', 'bench.json'), 'utf8'))]);
       expect(existsSync(join(dir, 'benchmarks'))).toBe(false);
     } finally {
       process.chdir(cwd);
@@ -124,65 +127,19 @@ describe('linearconv bench', () => {
   });
 });
 
-describe('runBench', () => {
-  it('lists a backend that cannot start, or cannot prepare, as unavailable with the reason', async () => {
+describe('runBench from the CLI', () => {
+  it('lists a backend that cannot start in bench.md and describes a browser device in the notes', async () => {
     const broken: BackendFactory = {
       name: 'broken',
       create: async () => {
         throw new Error('no device here');
       },
     };
-    const { prepare: _, ...unprepared } = referenceBackend();
-    const registry = new BackendRegistry([referenceFactory, broken, { name: 'unprepared', create: async () => ({ ...unprepared, name: 'unprepared' }) }]);
-    const lines: string[] = [];
-    const report = await runBench(registry, { ...options, layers: tinyLayers(), backends: ['broken', 'reference', 'unprepared'], progress: (l) => lines.push(l) });
-    expect(report.unavailable).toEqual([
-      { backend: 'broken', reason: 'no device here' },
-      { backend: 'unprepared', reason: expect.stringMatching(/has no prepare\(\)/) },
-    ]);
-    expect(new Set(report.results.map((r) => r.backend))).toEqual(new Set(['reference']));
-    // Layers × batches × (conv, linearconv, control).
-    expect(report.results).toHaveLength(tinyLayers().length * 2 * 3);
-    expect(lines).toContain('broken: unavailable: no device here');
+    const registry = new BackendRegistry([referenceFactory, broken]);
+    const device = { runtime: 'Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome', gpu: { vendor: 'google', architecture: 'swiftshader' } };
+    const report = await runBench(registry, { ...options, layers: tinyLayers(), backends: ['broken', 'reference'], device });
     expect(benchMarkdown(report)).toContain('| broken | unavailable: no device here |');
-    expectWellFormedSvg(latencyChartSvg(report));
-  });
-
-  it('announces each case before it runs, with how many are done', async () => {
-    const starts: [number, number, string][] = [];
-    const lines: string[] = [];
-    await runBench(new BackendRegistry([referenceFactory]), {
-      ...options,
-      batches: [1],
-      layers: tinyLayers(),
-      backends: ['reference'],
-      onCaseStart: (done, total, what) => starts.push([done, total, what]),
-      progress: (line) => lines.push(line),
-    });
-    expect(starts).toEqual(tinyLayers().map((l, i) => [i, 4, `reference ${l.name} batch 1`]));
-    expect(lines.map((l) => l.split(':')[0])).toEqual(tinyLayers().map((l, i) => `[${i + 1}/4] reference ${l.name} batch 1`));
-  });
-
-  it('reports wrong outputs in maxAbsError, and a failing case as omitted, without stopping', async () => {
-    const reference = referenceBackend();
-    const wrong: Backend = {
-      ...reference,
-      name: 'wrong',
-      async prepare(spec, weights, shape, { plain }) {
-        if (spec.groups > 1) throw new Error('no depthwise here');
-        const layer = await reference.prepare!(spec, weights, shape, { plain });
-        // LinearConv off by 0.5 everywhere; the plain conv right.
-        return { run: async (x) => ({ ...(await layer.run(x)), data: (await layer.run(x)).data.map((v) => v + (plain ? 0 : 0.5)) }), dispose: layer.dispose };
-      },
-    };
-    const registry = new BackendRegistry([{ name: 'wrong', create: async () => wrong }]);
-    const report = await runBench(registry, { ...options, layers: tinyLayers(), backends: ['wrong'] });
-    const linear = report.results.filter((r) => r.variant === 'linearconv');
-    expect(linear).toHaveLength(3 * 2);
-    for (const r of linear) expect(r.maxAbsError).toBeCloseTo(0.5, 12);
-    // The control is a plain conv: right.
-    for (const r of report.results.filter((r) => r.variant !== 'linearconv')) expect(r.maxAbsError).toBeLessThan(1e-12);
-    expect(report.omitted).toEqual([1, 3].map((batch) => ({ layer: 'tiny/depthwise', batch, backend: 'wrong', reason: 'failed: no depthwise here' })));
+    expect(benchNotes(report)[0]).toBe('Machine: Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome; GPU: google swiftshader.');
   });
 
   it("every backend's prepared layers, LinearConv and plain, agree with the float64 reference", async () => {
@@ -197,27 +154,6 @@ describe('runBench', () => {
       expect(rows, backend).toHaveLength(tinyLayers().length * 2 * 3);
       for (const r of rows) expect(r.maxAbsError, `${backend} ${r.layer} ${r.variant} batch ${r.batch}`).toBeLessThan(tolerance(backend));
     }
-  });
-});
-
-describe('standardLayers', () => {
-  it("has each distinct conv shape of ResNet-18 and VGG11 once, and MobileNetV2's pointwise and depthwise picks", () => {
-    const layers = standardLayers();
-    const names = layers.map((l) => l.name);
-    expect(names.filter((n) => n.startsWith('resnet18/'))).toHaveLength(11);
-    expect(names.filter((n) => n.startsWith('vgg11/'))).toEqual(['vgg11/conv2', 'vgg11/conv3', 'vgg11/conv5', 'vgg11/conv7']);
-    expect(layers.find((l) => l.name === 'resnet18/layer1.0.conv1')!.sameShape).toEqual([
-      'resnet18/layer1.0.conv1',
-      'resnet18/layer1.0.conv2',
-      'resnet18/layer1.1.conv1',
-      'resnet18/layer1.1.conv2',
-    ]);
-    expect(layers.find((l) => l.name === 'resnet18/conv1')!.sameShape).toContain('vgg11/conv1');
-    const mobile = layers.filter((l) => l.name.startsWith('mobilenetv2/'));
-    expect(mobile.filter((l) => l.spec.groups === l.spec.inChannels && l.spec.groups > 1).length).toBeGreaterThanOrEqual(3);
-    expect(mobile.filter((l) => l.spec.kernelSize[0] === 1).length).toBeGreaterThanOrEqual(3);
-    expect(new Set(layers.map((l) => JSON.stringify([l.spec.inChannels, l.spec.outChannels, l.spec.kernelSize, l.spec.strides, l.spec.groups, l.inputSize]))).size).toBe(layers.length);
-    expect(layers.find((l) => l.name === 'resnet18/layer1.0.conv1')!.macs).toBe(64 * 32 * 32 * 64 * 9);
   });
 });
 

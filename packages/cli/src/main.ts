@@ -4,6 +4,7 @@ import { benchCommand, benchUsage } from './commands/bench.js';
 import { conformanceCommand, conformanceUsage } from './commands/conformance.js';
 import { exportCommand, exportUsage } from './commands/export.js';
 import { importTorchCommand, importTorchUsage } from './commands/import-torch.js';
+import { labCommand, labUsage } from './commands/lab.js';
 import { paramsCommand, paramsUsage } from './commands/params.js';
 import { reportCommand, reportUsage } from './commands/report.js';
 import { EXIT, type Io, processIo, UsageError } from './io.js';
@@ -17,6 +18,7 @@ const commands: Record<string, { run: (argv: string[], io: Io) => Promise<number
   'import-torch': { run: importTorchCommand, usage: importTorchUsage },
   bench: { run: benchCommand, usage: benchUsage },
   report: { run: reportCommand, usage: reportUsage },
+  lab: { run: labCommand, usage: labUsage },
 };
 
 export const exitStatusHelp = `Exit status:

@@ -1,15 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
-import { BackendRegistry, referenceFactory } from '@linearconv/conformance';
+import { type BackendFactory, BackendRegistry, referenceBackend, referenceFactory } from '@linearconv/conformance';
+import { type BenchReport, runBench } from '@linearconv/conformance/bench';
+import { nodeDevice } from '@linearconv/conformance/node';
+import { openChromiumPage } from '@linearconv/lab/node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND_COLOURS } from './bench/chart.js';
-import type { BenchReport } from './bench/result.js';
-import { machine } from './bench/machine.js';
-import { runBench } from './bench/run-bench.js';
-import { withPage } from './report/browser.js';
-import { reportPage } from './report/page.js';
+import { REPORT_DATA_ID, labels } from './report/page.js';
 import { cli, tinyLayers } from './test-support/bench-fixtures.js';
 
 /** RGB(A) pixels of an 8-bit, non-interlaced PNG (what Chromium's screenshots are). */
@@ -48,8 +47,24 @@ function decodePng(png: Buffer): { width: number; height: number; pixel(i: numbe
   return { width, height, pixel: (i) => [pixels[i * channels], pixels[i * channels + 1], pixels[i * channels + 2]] };
 }
 
-/** A 2×2 heatmap with a gradient legend, as the reproduce run writes them (each with the same gradient id). */
-const HEATMAP = `<svg xmlns="http://www.w3.org/2000/svg" width="80" height="60" viewBox="0 0 80 60"><defs><linearGradient id="scale" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#b2182b"/><stop offset="1" stop-color="#2166ac"/></linearGradient></defs><rect class="cell" x="0" y="0" width="30" height="30" fill="#b2182b"/><rect class="cell" x="30" y="0" width="30" height="30" fill="#f7f7f7"/><rect class="cell" x="0" y="30" width="30" height="30" fill="#f7f7f7"/><rect class="cell" x="30" y="30" width="30" height="30" fill="#2166ac"/><rect class="legend" x="66" y="0" width="10" height="60" fill="url(#scale)"/></svg>`;
+/** The data block that linearconv report embeds in the page. */
+function embedded(html: string): { title: string; results: { label: string; value: BenchReport }[]; reproduce?: { results: { kind?: string } }; missing: { what: string; file: string; command: string }[] } {
+  const match = html.match(new RegExp(`<script type="application/json" id="${REPORT_DATA_ID}">(.*?)</script>`, 's'));
+  expect(match, 'the data block').not.toBeNull();
+  return JSON.parse(match![1]);
+}
+
+/** The reference backend under other names: real runs, enough columns to overflow a 1400 px page if the table were not boxed. */
+const COPIES = ['copy-1', 'copy-2', 'copy-3', 'copy-4', 'copy-5', 'copy-6', 'copy-7'];
+const broken: BackendFactory = {
+  name: 'broken',
+  create: async () => {
+    throw new Error('no device here');
+  },
+};
+
+/** A 3×3 |correlation| matrix of 3 primaries (row-major), as results.json stores them. */
+const MATRIX = [1, 0.25, 0.5, 0.25, 1, 0.125, 0.5, 0.125, 1];
 
 const reproduce = {
   command: 'node dist/reproduce/main.js --budget smoke',
@@ -62,6 +77,7 @@ const reproduce = {
     { dataset: 'fashion', variant: 'Lr', params: 227418, accuracy: { mean: 79.25, sd: null, n: 1 }, deltaVsConv: { mean: -1.25, sd: null, n: 1 }, paper: { delta: -0.2 } },
     { dataset: 'fashion', variant: 'LRr', params: 210458, accuracy: { mean: 78, sd: 0.5, n: 2 }, deltaVsConv: { mean: -2.5, sd: 0.25, n: 2 }, paper: { delta: -0.8 } },
   ],
+  runs: ['conv', 'Lr', 'LRr'].map((variant) => ({ dataset: 'fashion', variant, seed: 1, correlation: { layer: 'conv2', primaries: { filters: 3, matrix: MATRIX, meanAbs: 0.29 } } })),
 };
 
 describe('linearconv report', () => {
@@ -69,124 +85,135 @@ describe('linearconv report', () => {
   let bench: BenchReport;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'report-'));
-    // A tiny real bench run, written the way linearconv bench writes it.
-    const registry = new BackendRegistry([referenceFactory]);
-    bench = await runBench(registry, {
-      layers: tinyLayers(),
-      batches: [1, 2],
-      backends: ['reference'],
-      timing: { warmup: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 },
-      seed: 3,
-      quick: true,
-      command: 'linearconv bench (test)',
-    });
+    // Two tiny real bench runs, written the way linearconv bench writes them.
+    const registry = new BackendRegistry([referenceFactory, broken, ...COPIES.map((name) => ({ name, create: async () => ({ ...referenceBackend(), name }) }))]);
+    const run = (seed: number) =>
+      runBench(registry, {
+        layers: tinyLayers(),
+        batches: [1, 2],
+        backends: ['reference', 'broken', ...COPIES],
+        timing: { warmup: 1, minRuns: 1, maxRuns: 1, budgetMs: 0 },
+        seed,
+        quick: true,
+        command: `linearconv bench (test ${seed})`,
+        device: nodeDevice(),
+      });
+    bench = await run(3);
     writeFileSync(join(dir, 'bench.json'), JSON.stringify(bench));
+    writeFileSync(join(dir, 'bench-2.json'), JSON.stringify(await run(4)));
     mkdirSync(join(dir, 'reproduce'));
     writeFileSync(join(dir, 'reproduce', 'results.json'), JSON.stringify(reproduce));
-    writeFileSync(join(dir, 'reproduce', 'heatmap-fashion-Lr.svg'), `<?xml version="1.0" encoding="UTF-8"?>\n${HEATMAP}`);
-    writeFileSync(join(dir, 'reproduce', 'heatmap-fashion-LRr.svg'), HEATMAP);
   });
 
-  it('renders tables, the chart and the heatmaps in Chromium, from 127.0.0.1 only; the screenshot is not blank', async () => {
+  it('writes the lab report page with the data embedded; from file:// Chromium draws its tables and charts, within 1400 px, fetching nothing', async () => {
     const out = join(dir, 'report.html');
     const png = join(dir, 'report.png');
-    const args = ['report', '--bench', join(dir, 'bench.json'), '--reproduce', join(dir, 'reproduce', 'results.json'), '--out', out];
+    const files = [join(dir, 'bench.json'), join(dir, 'bench-2.json')];
+    const args = ['report', '--bench', files[0], '--bench', files[1], '--reproduce', join(dir, 'reproduce', 'results.json'), '--out', out];
     const { code, out: stdout, err } = await cli(...args, '--screenshot', png);
     expect(code, err).toBe(0);
     expect(stdout).toContain(`wrote ${png}`);
     const html = readFileSync(out, 'utf8');
-    // The commands that produced each part, and no external references.
-    expect(html).toContain('linearconv bench (test)');
-    expect(html).toContain(reproduce.command);
-    expect(html).toContain(`linearconv report --bench ${join(dir, 'bench.json')}`);
-    expect(html).not.toMatch(/(src|href)=|<script|@import|url\((?!#)/i);
+    const data = embedded(html);
+    expect(data.title).toBe('linearconv: speed and paper parity');
+    // Labelled by the shortest part of their paths that tells them apart.
+    expect(data.results.map((r) => r.label)).toEqual(['bench.json', 'bench-2.json']);
+    expect(labels(['/r/latest/bench/bench.json', '/r/bench/bench.json'])).toEqual(['latest/bench/bench.json', 'r/bench/bench.json']);
+    expect(data.results[0].value).toEqual(bench);
+    // One file: no script, stylesheet or image it would load from elsewhere.
+    expect(html).not.toMatch(/<script[^>]*\ssrc=|<link[^>]*\shref=|<img/i);
 
-    const seen = await withPage(html, async ({ page, url, requests }) => ({
-      url,
-      requests: [...requests],
-      summaryRows: await page.locator('#bench table.summary tbody tr').count(),
-      caseRows: await page.locator('#bench table.cases tbody tr').count(),
-      bars: await page.locator('#bench svg rect.bar').count(),
-      reproduceRows: await page.locator('#reproduce table tbody tr').count(),
-      lastReproduceRow: await page.locator('#reproduce table tbody tr').nth(2).locator('td').allTextContents(),
-      heatmapCells: await page.locator('#reproduce .heatmaps svg rect.cell').count(),
-      ids: await Promise.all((await page.locator('[id]').all()).map(async (e) => (await e.getAttribute('id'))!)),
-      chartBox: await page.locator('#bench svg').boundingBox(),
-    }));
-    expect(seen.requests).toEqual([seen.url]);
-    expect(seen.summaryRows).toBe(1);
-    expect(seen.caseRows).toBe(tinyLayers().length * 2);
-    expect(seen.bars).toBe(bench.results.filter((r) => r.variant !== 'control').length);
-    expect(seen.reproduceRows).toBe(3);
-    expect(seen.lastReproduceRow).toEqual(['fashion', 'LRr', '210,458', '78.00 ± 0.50', '−2.50 ± 0.25', '−0.8']);
-    expect(seen.heatmapCells).toBe(2 * 4);
-    // Each inlined heatmap keeps its own gradient: no id twice in the page.
-    expect(seen.ids.filter((id) => id.endsWith('scale'))).toHaveLength(2);
-    expect(new Set(seen.ids).size).toBe(seen.ids.length);
-    expect(seen.chartBox!.height).toBeGreaterThan(200);
+    const requests: string[] = [];
+    const url = pathToFileURL(out).href;
+    const opened = await openChromiumPage(url, { viewport: { width: 1400, height: 900 }, beforeOpen: async (context) => void context.on('request', (r) => requests.push(r.url())) });
+    const inspect = async () => {
+      const { page } = opened;
+      await page.waitForSelector('body[data-rendered="true"]', { timeout: 30_000 });
+      return page.evaluate(() => {
+        const texts = (selector: string) => [...document.querySelectorAll(selector)].map((e) => e.textContent!.trim());
+        return {
+          title: document.title,
+          charts: [...document.querySelectorAll('figure.lc-chart')].map((f) => ({
+            name: f.getAttribute('data-chart'),
+            legend: [...f.querySelectorAll('[data-legend="backend"] [class$="-swatch"]')].map((s) => s.textContent!.trim()),
+            marks: f.querySelectorAll('svg.lc-plot circle, svg.lc-plot path, svg.lc-plot line').length,
+            width: f.querySelector('svg.lc-plot')!.getBoundingClientRect().width,
+          })),
+          speedRows: texts('table.lc-speed tbody tr td:first-child'),
+          layerRows: document.querySelectorAll('table.lc-layers tbody tr').length,
+          layerBox: document.querySelector('table.lc-layers')!.parentElement!.getBoundingClientRect().right,
+          layerTable: document.querySelector('table.lc-layers')!.getBoundingClientRect().width,
+          pageWidth: document.documentElement.scrollWidth,
+          control: texts('p.lc-control').join(' '),
+          reproduceRows: [...document.querySelectorAll('.lc-reproduction table tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+          heatmapCells: document.querySelectorAll('.lc-heatmap-figure svg rect').length,
+        };
+      });
+    };
+    const seen = await inspect().finally(() => opened.close());
+    expect(opened.errors).toEqual([]);
+    expect(requests).toEqual([url]);
+    expect(seen.title).toBe('linearconv: speed and paper parity');
+    const backends = ['reference', 'broken', ...COPIES];
+    expect(seen.charts.map((c) => c.name)).toEqual(['ratio', 'gflops', 'errors']);
+    for (const chart of seen.charts) {
+      expect(chart.legend).toEqual(backends);
+      expect(chart.marks).toBeGreaterThan(10);
+      expect(chart.width).toBeLessThanOrEqual(1400);
+    }
+    // Both files side by side, each measured backend of each a row.
+    const measured = ['reference', ...COPIES];
+    expect(seen.speedRows).toEqual(measured.flatMap((b) => ['bench.json', 'bench-2.json'].map((f) => `${b} · ${f}`)));
+    expect(seen.layerRows).toBe(tinyLayers().length * 2);
+    // The per-layer table (16 columns) is wider than the page, and scrolls inside its own box.
+    expect(seen.layerTable).toBeGreaterThan(1400);
+    expect(seen.layerBox).toBeLessThanOrEqual(1400);
+    expect(seen.pageWidth).toBeLessThanOrEqual(1400);
+    expect(seen.control).toContain('Control: each case also times a second copy of the plain conv');
+    expect(seen.reproduceRows).toHaveLength(3);
+    expect(seen.reproduceRows[2]).toEqual(['fashion', 'LRr', '210,458', '78.00 ± 0.50', '−2.50 ± 0.25', '−0.8']);
+    expect(seen.heatmapCells).toBe(3 * MATRIX.length);
 
-    // The screenshot: a full page, mostly but not all white, with the chart's bars in the first backend's colour.
+    // The screenshot: the whole page, mostly but not all white, with marks in the first backend's colour (#4269d0).
     const image = decodePng(readFileSync(png));
-    expect(image.width).toBe(1700);
-    const bar = BACKEND_COLOURS[0].match(/\w\w/g)!.map((h) => Number.parseInt(h, 16));
+    expect(image.width).toBe(1400);
     let ink = 0;
-    let barPixels = 0;
+    let first = 0;
     for (let i = 0; i < image.width * image.height; i++) {
       const [r, g, b] = image.pixel(i);
       if (r < 240 || g < 240 || b < 240) ink++;
-      if (r === bar[0] && g === bar[1] && b === bar[2]) barPixels++;
+      if (Math.abs(r - 0x42) < 8 && Math.abs(g - 0x69) < 8 && Math.abs(b - 0xd0) < 8) first++;
     }
     expect(ink / (image.width * image.height)).toBeGreaterThan(0.01);
     expect(ink / (image.width * image.height)).toBeLessThan(0.6);
-    expect(barPixels).toBeGreaterThan(50);
-  });
+    expect(first).toBeGreaterThan(50);
+    // Two Chromium launches (the CLI's screenshot and this check) on a shared 2-core machine.
+  }, 120_000);
 
   it('says which command produces a missing part instead of failing', async () => {
     const out = join(dir, 'empty.html');
     const { code } = await cli('report', '--bench', join(dir, 'none.json'), '--reproduce', join(dir, 'none', 'results.json'), '--out', out);
     expect(code).toBe(0);
-    const html = readFileSync(out, 'utf8');
-    expect(html).toContain(`No results at <code>${join(dir, 'none.json')}</code>. Produce them with <code>linearconv bench</code>`);
-    expect(html).toContain('Produce them with <code>pnpm reproduce (in a clone of the linearconv repository)</code>');
+    const data = embedded(readFileSync(out, 'utf8'));
+    expect(data.results).toEqual([]);
+    expect(data.missing).toEqual([
+      { what: 'speed results', file: join(dir, 'none.json'), command: 'linearconv bench' },
+      { what: 'training results', file: join(dir, 'none', 'results.json'), command: 'pnpm reproduce (in a clone of the linearconv repository)' },
+    ]);
   });
 
-  it('shows a smoke run as one: against chance, with no Δ vs Conv and no paper figures', () => {
-    const smoke = { ...reproduce, kind: 'smoke', chance: { fashion: 11.8 }, settings: { ...reproduce.settings, stepsPerRun: 20 } } as const;
-    const page = (results: object) =>
-      reportPage({
-        command: 'test',
-        date: 'now',
-        machine: machine(0),
-        bench: { file: 'bench.json', report: bench },
-        reproduce: { file: 'results.json', found: { results: results as never, heatmaps: [] } },
-      });
-    const section = (html: string) => html.slice(html.indexOf('<section id="reproduce">'));
-    const html = page(smoke);
-    expect(html).toContain('<title>linearconv: speed and a training smoke run</title>');
-    expect(section(html)).toContain('<h2>Training smoke run (not paper parity): Conv, -L, -Lr and -LRr</h2>');
-    expect(section(html)).toContain('<tr><th>dataset</th><th>variant</th><th>params</th><th>test accuracy %</th><th>chance %</th></tr>');
-    expect(section(html)).toContain('<tr><td>fashion</td><td>LRr</td><td class="num">210,458</td><td class="num">78.00 ± 0.50</td><td class="num">11.80</td></tr>');
-    expect(section(html)).toContain('20 training steps a run');
-    expect(section(html)).not.toMatch(/Δ|−0\.8|93\.5/);
-    // Without a kind (results written before it), as a parity run: the paper's figures.
-    const parity = page(reproduce);
-    expect(parity).toContain('<title>linearconv: speed and paper parity</title>');
-    expect(section(parity)).toContain('<h2>Paper parity: accuracy of Conv, -L, -Lr and -LRr</h2>');
-    expect(section(parity)).toContain('<td class="num">−2.50 ± 0.25</td><td class="num">−0.8</td>');
-  });
-
-  it("shows the control's verdict on the page, and reads a bench.json from before the control", async () => {
-    const html = reportPage({ command: 'test', date: 'now', machine: machine(0), bench: { file: 'bench.json', report: bench }, reproduce: null });
-    expect(html).toContain('<p class="control">Control: each case also times a second copy of the plain conv');
-    expect(html).toContain('<th>control (range)</th>');
+  it('titles a smoke run as one, and reads a bench.json from before the control', async () => {
+    writeFileSync(join(dir, 'smoke.json'), JSON.stringify({ ...reproduce, kind: 'smoke', chance: { fashion: 11.8 } }));
+    const { device: _, ...older } = bench;
     const old = join(dir, 'bench-v1.json');
-    writeFileSync(old, JSON.stringify({ ...bench, format: 'linearconv-bench@1', results: bench.results.filter((r) => r.variant !== 'control') }));
-    const out = join(dir, 'v1.html');
-    const { code, err } = await cli('report', '--bench', old, '--out', out);
+    writeFileSync(old, JSON.stringify({ ...older, format: 'linearconv-bench@1', results: bench.results.filter((r) => r.variant !== 'control') }));
+    const out = join(dir, 'smoke.html');
+    const { code, err } = await cli('report', '--bench', old, '--reproduce', join(dir, 'smoke.json'), '--out', out);
     expect(code, err).toBe(0);
-    const v1 = readFileSync(out, 'utf8');
-    expect(v1).toContain('No control was measured (a linearconv-bench@1 report)');
-    expect(v1).toMatch(/<td class="num">–<\/td><td class="num">[\d.]+<\/td>/);
+    const data = embedded(readFileSync(out, 'utf8'));
+    expect(data.title).toBe('linearconv: speed and a training smoke run');
+    expect(data.reproduce!.results.kind).toBe('smoke');
+    expect(data.results[0].value.format).toBe('linearconv-bench@1');
   });
 
   it('exits 2 on a file that is not what it should be, naming it', async () => {
@@ -194,7 +221,7 @@ describe('linearconv report', () => {
     writeFileSync(bad, JSON.stringify({ results: [] }));
     const { code, err } = await cli('report', '--bench', bad, '--out', join(dir, 'bad.html'));
     expect(code).toBe(2);
-    expect(err).toContain(`${bad}: format: must be "linearconv-bench@1" or "linearconv-bench@2"`);
+    expect(err).toContain(`${bad}: format: must be one of "linearconv-bench@1", "linearconv-bench@2", "linearconv-bench@3", "linearconv-lab@1"`);
     const { code: code2, err: err2 } = await cli('report', '--bench', join(dir, 'bench.json'), '--reproduce', bad, '--out', join(dir, 'bad.html'));
     expect(code2).toBe(2);
     expect(err2).toContain(`${bad}: summary: must be a list`);

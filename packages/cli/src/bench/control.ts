@@ -1,6 +1,5 @@
-import { formatControl, formatRatio } from './format.js';
-import type { BenchReport } from './result.js';
-import { type BackendSummary, summariseBackends } from './summary.js';
+import { type BackendSummary, type BenchReport, formatRatio, summariseBackends } from '@linearconv/conformance/bench';
+import { formatControl } from './format.js';
 
 /** How far a control ratio may stray from ×1 before the backend's ratios count as noise. */
 export const CONTROL_TOLERANCE = 0.05;

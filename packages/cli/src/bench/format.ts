@@ -1,21 +1,7 @@
-import type { BackendSummary } from './summary.js';
-/** Number formats shared by the terminal table, the Markdown, the chart and the HTML report. */
+import { type BackendSummary, formatError, formatGflops, formatRatio } from '@linearconv/conformance/bench';
 
-export function formatMs(ms: number): string {
-  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
-}
-
-export function formatRatio(ratio: number | null): string {
-  return ratio === null ? '–' : `×${ratio.toFixed(2)}`;
-}
-
-export function formatError(error: number | null): string {
-  return error === null ? '–' : error === 0 ? '0' : error.toExponential(1);
-}
-
-export function formatGflops(gflops: number | null): string {
-  return gflops === null ? '–' : gflops >= 10 ? gflops.toFixed(0) : gflops.toFixed(1);
-}
+// The number formats are the harness's, shared with the lab; re-exported for the report's imports.
+export { formatError, formatGflops, formatMs, formatRatio } from '@linearconv/conformance/bench';
 
 /** A backend's control ratios as a range, `×0.97–×1.04`, or `–` without a control. */
 export function formatControl(s: BackendSummary): string {

@@ -1,5 +1,5 @@
 import { cpus, loadavg, platform, release } from 'node:os';
-import type { Machine } from './result.js';
+import type { Machine } from '@linearconv/conformance/bench';
 
 /** This machine now, with the 1-minute load average taken at the start of the run (it may be shared). */
 export function machine(loadAtStart: number): Machine {

@@ -1,8 +1,7 @@
+import { type BenchReport, type CaseCell, caseRows, formatMs, formatRatio, summariseBackends } from '@linearconv/conformance/bench';
 import { controlNotes } from './control.js';
-import { formatMs, formatRatio, summaryCells, summaryHeader } from './format.js';
+import { summaryCells, summaryHeader } from './format.js';
 import { benchNotes } from './notes.js';
-import type { BenchReport } from './result.js';
-import { type CaseCell, caseRows, summariseBackends } from './summary.js';
 
 /** bench.md: how it was measured, the per-backend summary, and layer × backend latency with the ratio. */
 export function benchMarkdown(report: BenchReport): string {

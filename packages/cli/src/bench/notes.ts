@@ -1,6 +1,5 @@
+import { type BenchReport, describeDevice, formatFlop, SLOW_BACKENDS } from '@linearconv/conformance/bench';
 import { describeMachine } from './machine.js';
-import type { BenchReport } from './result.js';
-import { SLOW_BACKENDS, formatFlop } from './slow-backends.js';
 
 /** How the numbers were taken, as sentences: the same in the Markdown and the HTML report. */
 export function benchNotes(report: BenchReport): string[] {
@@ -11,7 +10,8 @@ export function benchNotes(report: BenchReport): string[] {
   // linearconv-bench@1 reports have no control rows.
   const control = report.results.some((r) => r.variant === 'control');
   return [
-    `Machine: ${describeMachine(report.machine)}.`,
+    // A Node run of the CLI has its machine (with the load at the end too); a browser run its device.
+    `Machine: ${report.machine ? describeMachine(report.machine) : describeDevice(report.device)}.`,
     `Each case runs LinearConv (p = F/2, full coefficients)${control ? ',' : ' and'} a plain conv of the same shape holding the composed filters${control ? ', and a second copy of that plain conv (the control)' : ''} on the same backend, ` +
       `set up once, then timed side by side: ${s.warmup} warm-up runs each, then rounds of one run each, in shuffled order, until ${s.minRuns} runs each and ${s.budgetMs} ms in all (at most ${s.maxRuns}); medians. ` +
       'A run takes the NCHW input from the CPU and returns the output to it (tfjs: with the layout change to NHWC and back, alike for both variants).',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 export const DEFAULT_DIR = 'linearconv-bench';
 
 /** The files `linearconv bench` writes into its --out directory. */
-export const BENCH_FILES = { json: 'bench.json', markdown: 'bench.md', chart: 'bench.svg' } as const;
+export const BENCH_FILES = { json: 'bench.json', markdown: 'bench.md' } as const;
 
 export const DEFAULT_PATHS = {
   benchDir: DEFAULT_DIR,

@@ -1,7 +1,6 @@
+import { type BenchReport, caseRows, formatError, formatGflops, formatMs, formatRatio, summariseBackends } from '@linearconv/conformance/bench';
 import { controlNotes } from './control.js';
-import { formatControl, formatError, formatGflops, formatMs, formatRatio } from './format.js';
-import type { BenchReport } from './result.js';
-import { caseRows, summariseBackends } from './summary.js';
+import { formatControl } from './format.js';
 
 /** The terminal table (one row per case and backend, skipped cases with their reason) and the per-backend summary. */
 export function benchText(report: BenchReport): string {

@@ -1,19 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type BenchLayer, type BenchReport, defaultBench, quickBench, runBench, selectLayers } from '@linearconv/conformance/bench';
+import { nodeDevice } from '@linearconv/conformance/node';
 import { LinearConvError } from '@linearconv/core';
+import { parsePositive } from '../args.js';
 import { knownBackends } from '../backends.js';
-import { latencyChartSvg } from '../bench/chart.js';
-import { type BenchLayer, QUICK_LAYERS, selectLayers, standardLayers } from '../bench/layers.js';
+import { machine } from '../bench/machine.js';
 import { benchMarkdown } from '../bench/markdown.js';
 import { BENCH_FILES, DEFAULT_PATHS } from '../bench/paths.js';
 import { benchProgress } from '../bench/progress-bar.js';
-import type { BenchReport } from '../bench/result.js';
-import { runBench } from '../bench/run-bench.js';
 import { benchText } from '../bench/text.js';
-import type { TimingSettings } from '../bench/timing.js';
 import { EXIT, type Io, processIo, UsageError } from '../io.js';
-import { parsePositive } from '../args.js';
 
 export const benchUsage = `linearconv bench [--quick] [--backend NAME ...] [--batch N ...] [--layer NAME ...] [--out DIR] [--json]
 
@@ -25,19 +24,11 @@ of the plain conv timed alongside, whose ratio to the conv is the noise of the m
 summary says where it strays beyond ±5 %). Slow backends skip the large cases (reported, not
 dropped); a backend that cannot start is listed as unavailable.
 --quick: 4 layers at batch 1, short budgets (under a minute): a check that every backend runs, not
-a speed measurement (the control says how far its figures can be read). Writes bench.json, bench.md and bench.svg to DIR (default
+a speed measurement (the control says how far its figures can be read). Writes bench.json and bench.md to DIR (default
 ./${DEFAULT_PATHS.benchDir}/ in the current directory). Progress on stderr: a bar on a terminal,
 one line per case otherwise. --json prints the report object instead of the table.
+linearconv report draws the charts.
 Exit status: 0, or 1 when a case failed on a backend, 2 for bad arguments.`;
-
-// The budget is for the three operations of a case together (conv, linearconv, control). Quick
-// runs fewer cases, so it can afford more runs of each than it once did (3 to 20 in 150 ms): with
-// those, same-model controls strayed by up to ×0.37–×3.07 on this 2-core machine; with these,
-// mostly within ±5 %, in about the same time (36.6 s for every backend at load average 3).
-const TIMING: Record<'full' | 'quick', TimingSettings> = {
-  full: { warmup: 2, minRuns: 3, maxRuns: 50, budgetMs: 750 },
-  quick: { warmup: 2, minRuns: 5, maxRuns: 200, budgetMs: 600 },
-};
 
 export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
@@ -55,11 +46,13 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   });
   const registry = knownBackends();
   const backends = values.backend ?? registry.names;
-  const batches = (values.batch ?? (values.quick ? ['1'] : ['1', '32'])).map((text) => parsePositive('batch', text));
-  let layers: BenchLayer[];
+  // The same presets as the lab's: --quick is quickBench, otherwise defaultBench.
+  const preset = values.quick ? quickBench : defaultBench;
+  const batches = values.batch ? values.batch.map((text) => parsePositive('batch', text)) : preset.batches;
+  let layers: readonly BenchLayer[];
   try {
     for (const name of backends) registry.get(name);
-    layers = values.layer ? selectLayers(values.layer) : values.quick ? selectLayers(QUICK_LAYERS) : standardLayers();
+    layers = values.layer ? selectLayers(values.layer) : preset.layers;
   } catch (e) {
     if (e instanceof LinearConvError) throw new UsageError(e.rule);
     throw e;
@@ -69,22 +62,27 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   // Only the process's own stderr can be a terminal; an Io passed in (tests) gets the lines.
   const terminal = io === processIo && process.stderr.isTTY ? process.stderr : undefined;
   const progress = benchProgress((line) => io.err(line), terminal);
-  let report: BenchReport;
+  const loadAtStart = loadavg()[0];
+  let measured: BenchReport;
   try {
-    report = await runBench(registry, {
+    measured = await runBench(registry, {
       layers,
       batches: [...new Set(batches)],
       backends,
-      timing: TIMING[values.quick ? 'quick' : 'full'],
+      timing: preset.timing,
       seed: 1,
       quick: values.quick,
       command: ['linearconv', 'bench', ...argv].join(' '),
+      device: nodeDevice(),
       progress: progress.line,
       onCaseStart: progress.start,
     });
   } finally {
     progress.stop();
   }
+  // A Node run keeps the machine of @1 and @2 (with its load at the end too), after the device.
+  const { format, command, date, device, ...rest } = measured;
+  const report: BenchReport = { format, command, date, device, machine: machine(loadAtStart), ...rest };
   const files = await writeBenchFiles(report, out);
   if (values.json) {
     io.out(JSON.stringify(report));
@@ -95,13 +93,12 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   return report.omitted.some((o) => o.reason.startsWith('failed')) ? EXIT.failed : EXIT.ok;
 }
 
-/** bench.json, bench.md and bench.svg in `dir`; returns their paths. */
+/** bench.json and bench.md in `dir`; returns their paths. */
 export async function writeBenchFiles(report: BenchReport, dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files: [string, string][] = [
     [BENCH_FILES.json, benchJson(report)],
     [BENCH_FILES.markdown, benchMarkdown(report)],
-    [BENCH_FILES.chart, `${latencyChartSvg(report)}\n`],
   ];
   for (const [name, text] of files) await writeFile(join(dir, name), text);
   return files.map(([name]) => join(dir, name));

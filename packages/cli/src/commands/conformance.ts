@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type Backend, type BackendFactory, type CheckResult, CHECKS, type ConformanceCase, checksOf, runCase } from '@linearconv/conformance';
+import { CHECKS, type CheckResult, type ConformanceReport, runConformance } from '@linearconv/conformance';
 import { loadCases } from '@linearconv/conformance/node';
 import { LinearConvError } from '@linearconv/core';
 import { knownBackends } from '../backends.js';
@@ -14,14 +14,8 @@ unavailable and its checks as skipped). Exit status: 0 every check that ran pass
 failed, or none ran (all skipped); 2 bad arguments, a malformed or unreadable case file, no case
 files, or a backend named with --backend that cannot start (with its reason).`;
 
-export interface ConformanceReport {
-  passed: number;
-  failed: number;
-  skipped: number;
-  results: CheckResult[];
-  /** Backends that could not be started, with why; their checks are reported as skipped. */
-  unavailable: { backend: string; reason: string }[];
-}
+// The report is built by runConformance (the lab builds the identical one); re-exported for the CLI's importers.
+export type { ConformanceReport } from '@linearconv/conformance';
 
 export async function conformanceCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
@@ -35,49 +29,25 @@ export async function conformanceCommand(argv: string[], io: Io): Promise<number
     allowPositionals: false,
   });
   const registry = knownBackends();
-  const named = values.backend !== undefined;
-  let factories: BackendFactory[];
+  const backends = values.backend ?? registry.names;
   try {
-    factories = (values.backend ?? registry.names).map((name) => registry.get(name));
+    for (const name of backends) registry.get(name);
   } catch (e) {
     if (e instanceof LinearConvError) throw new UsageError(`--backend: ${e.rule}`);
     throw e;
   }
   const cases = loadCases(values.cases);
   if (cases.length === 0) throw new UsageError(`--cases: no case files in ${(values.cases ?? []).join(', ')}`);
-  const report: ConformanceReport = { passed: 0, failed: 0, skipped: 0, results: [], unavailable: [] };
   // Every backend starts before any runs: one named with --backend that cannot start is an error
   // (exit 2) before minutes are spent on the others.
-  const started: Backend[] = [];
-  try {
-    const backends: (Backend | { name: string; reason: string })[] = [];
-    for (const factory of factories) {
-      try {
-        const backend = await factory.create();
-        started.push(backend);
-        backends.push(backend);
-      } catch (e) {
-        const reason = (e as Error).message;
-        if (named) throw new UsageError(`--backend ${factory.name}: cannot start: ${reason}`);
-        backends.push({ name: factory.name, reason });
-      }
-    }
-    for (const backend of backends) {
-      if ('reason' in backend) {
-        report.unavailable.push({ backend: backend.name, reason: backend.reason });
-        for (const kase of cases) report.results.push(...unavailable(backend.name, kase, backend.reason));
-      } else {
-        for (const kase of cases) report.results.push(...(await runCase(backend, kase)));
-      }
-    }
-  } finally {
-    for (const backend of started) await backend.dispose();
-  }
-  for (const r of report.results) {
-    if (r.status === 'pass') report.passed++;
-    else if (r.status === 'fail') report.failed++;
-    else report.skipped++;
-  }
+  const named = values.backend !== undefined;
+  const report = await runConformance(registry, {
+    backends,
+    cases,
+    onUnavailable: (backend, reason) => {
+      if (named) throw new UsageError(`--backend ${backend}: cannot start: ${reason}`);
+    },
+  });
   io.out(values.json ? JSON.stringify(report) : formatReport(report));
   const { status, note } = verdict(report);
   if (note) io.err(`linearconv conformance: ${note}`);
@@ -89,17 +59,6 @@ export function verdict(report: Pick<ConformanceReport, 'passed' | 'failed' | 's
   if (report.failed > 0) return { status: EXIT.failed };
   if (report.passed === 0) return { status: EXIT.failed, note: `no check ran (${report.skipped} skipped), which is not a pass` };
   return { status: EXIT.ok };
-}
-
-function unavailable(backend: string, kase: ConformanceCase, reason: string): CheckResult[] {
-  return checksOf(kase).map((check) => ({
-    case: kase.name,
-    backend,
-    check,
-    status: 'skip',
-    maxAbsError: null,
-    reason: `backend unavailable: ${reason}`,
-  }));
 }
 
 function formatReport(report: ConformanceReport): string {

@@ -1,5 +1,4 @@
 import { countMacs, layerSpec } from '@linearconv/core';
-import { expect } from 'vitest';
 import type { BenchLayer } from '../bench/layers.js';
 import { main } from '../main.js';
 
@@ -9,19 +8,6 @@ export async function cli(...argv: string[]) {
   let err = '';
   const code = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
   return { code, out, err };
-}
-
-/** Every tag opens and closes in order under one <svg> root: enough well-formedness for hand-written SVG. */
-export function expectWellFormedSvg(svg: string): void {
-  const tag = /<(\/?)([a-zA-Z][\w-]*)(?:\s+[\w:-]+="[^"<>]*")*\s*(\/?)>/g;
-  const open: string[] = [];
-  for (const [, close, name, selfClosing] of svg.matchAll(tag)) {
-    if (close) expect(open.pop(), `</${name}>`).toBe(name);
-    else if (!selfClosing) open.push(name);
-  }
-  expect(open).toEqual([]);
-  expect(svg.replace(tag, '')).not.toMatch(/[<>]/);
-  expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
 }
 
 /** Small layers of the kinds the standard set has (3×3, stride 2, 1×1, depthwise), with and without bias, and one low-rank. */
