@@ -29,7 +29,7 @@ const dir = out ?? fileURLToPath(new URL('../../results/reproduce/', import.meta
 const p = plan(options);
 const sizes = options.datasets.map((d) => `${d} ${options.sizes[d]!.train}/${options.sizes[d]!.test}`).join(', ');
 console.log(
-  `${resultTitle(runKind(Math.min(...Object.values(p.stepsPerRun))))}. Budget ${options.budget}: ${options.datasets.join(' + ')} × ${options.variants.join(', ')} × seeds ${options.seeds.join(', ')} = ${p.runs} run${p.runs === 1 ? '' : 's'} ` +
+  `${resultTitle(runKind(Math.min(...Object.values(p.stepsPerRun))), options.datasets)}. Budget ${options.budget}: ${options.datasets.join(' + ')} × ${options.variants.join(', ')} × seeds ${options.seeds.join(', ')} = ${p.runs} run${p.runs === 1 ? '' : 's'} ` +
     `of ${options.epochs} epoch${options.epochs > 1 ? 's' : ''} (train/test images: ${sizes}), penalty phase ${penaltyPhase}: ` +
     `${p.steps} training steps at batch 50, very roughly ${duration(p.estimatedSeconds)} at ~${SECONDS_PER_STEP} s a step on one thread.`,
 );
@@ -49,7 +49,7 @@ try {
   console.error((e as Error).message);
   process.exit(1);
 }
-console.log(`\n${resultTitle(result.kind)}\n\n${textTable(result.summary, result)}\n`);
+console.log(`\n${resultTitle(result.kind, result.settings.datasets)}\n\n${textTable(result.summary, result)}\n`);
 if (result.kind === 'smoke') console.log(`${smokeNote(result)}\n`);
 console.log(`Total ${duration(result.totalSeconds)}${result.sessions > 1 ? ` over ${result.sessions} sessions` : ''}.`);
 const files = await writeReport(result, dir, { banks });

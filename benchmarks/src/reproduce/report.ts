@@ -1,6 +1,7 @@
 /** The results as a terminal table, results.json, results.md and one SVG heatmap per run picture. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DatasetName } from './data.js';
 import { heatmapSvg } from './heatmap.js';
 import { datasetTitles, modelTitle } from './paper.js';
 import type { ReproduceResult } from './reproduce.js';
@@ -59,10 +60,9 @@ export function markdownTable(rows: readonly SummaryRow[], table: TableKind = { 
 }
 
 /** The title of a result, in results.md and on the terminal. */
-export function resultTitle(kind: RunKind): string {
-  return kind === 'smoke'
-    ? 'Training smoke run (not paper parity): Base on Fashion-MNIST and MNIST digits'
-    : 'Paper parity: Base on Fashion-MNIST and MNIST digits';
+export function resultTitle(kind: RunKind, datasets: readonly DatasetName[]): string {
+  const on = `Base on ${datasets.map((d) => datasetTitles[d]).join(' and ')}`;
+  return kind === 'smoke' ? `Training smoke run (not paper parity): ${on}` : `Paper parity: ${on}`;
 }
 
 /** What a smoke run shows, and what it does not. */
@@ -127,7 +127,7 @@ export function markdownReport(result: ReproduceResult, options: ReportOptions =
   const smoke = result.kind === 'smoke';
   const images = s.datasets.map((d) => `${d} ${s.sizes[d]!.train} train / ${s.sizes[d]!.test} test (${s.sizes[d]!.stepsPerRun} steps a run)`).join(', ');
   return [
-    `# ${resultTitle(result.kind)}`,
+    `# ${resultTitle(result.kind, result.settings.datasets)}`,
     '',
     ...(result.complete ? [] : [`**Partial results: ${result.runs.length} of ${result.runsPlanned} runs finished so far (a stopped run continues with \`--resume\`).**`, '']),
     ...(smoke ? [`**${smokeNote(result)}**`, ''] : []),

