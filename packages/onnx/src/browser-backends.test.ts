@@ -1,9 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CheckResult } from '@linearconv/conformance';
-import { type BrowserPage, openBrowserPage } from '@linearconv/test-support';
-import * as esbuild from 'esbuild';
+import { type BrowserPage, type ConformancePage, openConformancePage } from '@linearconv/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // onnxBrowserBackends in headless Chromium: the page is this package's `./conformance` entry as a
@@ -15,30 +13,6 @@ const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 /** onnxruntime-web's dist/: the .wasm/.mjs files the page points `wasmPaths` at. */
 const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
 
-const PAGE_SCRIPT = `
-import { committedCases, runCase } from '@linearconv/conformance';
-import { onnxBrowserBackends } from '@linearconv/onnx/conformance';
-const factories = onnxBrowserBackends({ wasmPaths: '/ort/' });
-window.backendNames = factories.map((f) => f.name);
-window.caseNames = committedCases().map((k) => k.name);
-window.runBackend = async (name, only) => {
-  let backend;
-  try {
-    backend = await factories.find((f) => f.name === name).create();
-  } catch (e) {
-    return { error: String(e) };
-  }
-  const results = [];
-  try {
-    for (const kase of committedCases()) if (!only || only.includes(kase.name)) results.push(...(await runCase(backend, kase)));
-  } finally {
-    await backend.dispose();
-  }
-  return { adapter: backend.adapter, results };
-};
-`;
-
-type Run = { adapter?: string; results: CheckResult[] } | { error: string };
 
 /**
  * On SwiftShader onnxruntime-web's WebGPU EPs compile shaders per op and shape: every case takes
@@ -58,37 +32,21 @@ const NAMES = [
 const CASES: Record<string, readonly string[] | undefined> = Object.fromEntries(NAMES.filter((n) => n.includes('webgpu')).map((n) => [n, GPU_SUBSET]));
 
 describe('onnxBrowserBackends in headless Chromium', () => {
+  let page: ConformancePage;
   let browser: BrowserPage;
   let caseNames: string[];
 
   beforeAll(async () => {
-    const bundle = await esbuild.build({
-      stdin: { contents: PAGE_SCRIPT, resolveDir: packageRoot, loader: 'js' },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'es2022',
-      write: false,
-      logLevel: 'silent',
-    });
-    const routes = {
-      '/': '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>',
-      '/page.js': bundle.outputFiles[0].contents,
-    };
-    browser = await openBrowserPage({ routes, roots: { '/ort/': ortDist }, webgpu: true });
-    await browser.page.waitForFunction(() => 'runBackend' in globalThis);
-    caseNames = await browser.page.evaluate(() => (globalThis as unknown as { caseNames: string[] }).caseNames);
+    page = await openConformancePage({ resolveDir: packageRoot, factories: "import { onnxBrowserBackends } from '@linearconv/onnx/conformance'; const factories = onnxBrowserBackends({ wasmPaths: '/ort/' });", roots: { '/ort/': ortDist } });
+    browser = page.browser;
+    caseNames = page.caseNames;
   });
 
   afterAll(async () => {
     await browser?.close();
   });
 
-  const run = (name: string) =>
-    browser.page.evaluate(
-      ([n, only]) => (globalThis as unknown as { runBackend(n: string, only?: readonly string[]): Promise<Run> }).runBackend(n, only),
-      [name, CASES[name]] as const,
-    );
+  const run = (name: string) => page.run(name, CASES[name]);
 
   it('runs the committed cases, of which the GPU subset is part', async () => {
     expect(caseNames.length).toBeGreaterThanOrEqual(40);
@@ -96,7 +54,7 @@ describe('onnxBrowserBackends in headless Chromium', () => {
   });
 
   it('offers the wasm, WebGPU (JSEP) and native WebGPU backends, compact and folded', async () => {
-    expect(await browser.page.evaluate(() => (globalThis as unknown as { backendNames: string[] }).backendNames)).toEqual(NAMES);
+    expect(page.backendNames).toEqual(NAMES);
   });
 
   for (const name of NAMES) {

@@ -1,7 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { CheckResult } from '@linearconv/conformance';
-import { type BrowserPage, openBrowserPage } from '@linearconv/test-support';
-import * as esbuild from 'esbuild';
+import { type BrowserPage, type ConformancePage, openConformancePage } from '@linearconv/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // webgpuBrowserBackends in headless Chromium: the page is this package's `./conformance` entry as a
@@ -16,56 +14,18 @@ const packageRoot = fileURLToPath(new URL('..', import.meta.url));
  */
 const LEFT_OUT = ['wide-64x64-16x16'];
 
-const PAGE_SCRIPT = `
-import { committedCases, runCase } from '@linearconv/conformance';
-import { webgpuBrowserBackends } from '@linearconv/webgpu/conformance';
-const factories = webgpuBrowserBackends();
-window.backendNames = factories.map((f) => f.name);
-window.caseNames = committedCases().map((k) => k.name);
-window.runBackend = async (name, leftOut) => {
-  let backend;
-  try {
-    backend = await factories.find((f) => f.name === name).create();
-  } catch (e) {
-    return { error: String(e) };
-  }
-  const results = [];
-  try {
-    for (const kase of committedCases()) if (!leftOut.includes(kase.name)) results.push(...(await runCase(backend, kase)));
-  } finally {
-    await backend.dispose();
-  }
-  return { adapter: backend.adapter, results };
-};
-`;
-
-type Run = { adapter?: string; results: CheckResult[] } | { error: string };
 
 describe('webgpuBrowserBackends in headless Chromium', () => {
+  let page: ConformancePage;
   let browser: BrowserPage;
   let caseNames: string[];
 
   beforeAll(async () => {
-    const bundle = await esbuild.build({
-      stdin: { contents: PAGE_SCRIPT, resolveDir: packageRoot, loader: 'js' },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'es2022',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
+    page = await openConformancePage({ resolveDir: packageRoot, factories: "import { webgpuBrowserBackends } from '@linearconv/webgpu/conformance'; const factories = webgpuBrowserBackends();" });
     // The browser build: neither Dawn nor this package's Node entry is in the page.
-    const inputs = Object.keys(bundle.metafile.inputs);
-    expect(inputs.filter((path) => /(^|\/)(dawn|conformance-node)\.js$|node_modules\/webgpu\//.test(path))).toEqual([]);
-    const routes = {
-      '/': '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>',
-      '/page.js': bundle.outputFiles[0].contents,
-    };
-    browser = await openBrowserPage({ routes, webgpu: true });
-    await browser.page.waitForFunction(() => 'runBackend' in globalThis);
-    caseNames = await browser.page.evaluate(() => (globalThis as unknown as { caseNames: string[] }).caseNames);
+    expect(page.inputs.filter((path) => /(^|\/)(dawn|conformance-node)\.js$|node_modules\/webgpu\//.test(path))).toEqual([]);
+    browser = page.browser;
+    caseNames = page.caseNames;
   });
 
   afterAll(async () => {
@@ -73,16 +33,16 @@ describe('webgpuBrowserBackends in headless Chromium', () => {
   });
 
   it('offers `webgpu`', async () => {
-    expect(await browser.page.evaluate(() => (globalThis as unknown as { backendNames: string[] }).backendNames)).toEqual(['webgpu']);
+    expect(page.backendNames).toEqual(['webgpu']);
     expect(caseNames).toEqual(expect.arrayContaining(LEFT_OUT));
     expect(caseNames.length).toBeGreaterThanOrEqual(40);
   });
 
   it('webgpu passes every committed case but the one left out, and says what it runs on', async (context) => {
     if (!browser.adapter) context.skip(`headless Chromium offered no WebGPU adapter (${browser.attempts.join('; ')})`);
-    const result = await browser.page.evaluate(
-      (leftOut) => (globalThis as unknown as { runBackend(n: string, leftOut: string[]): Promise<Run> }).runBackend('webgpu', leftOut),
-      LEFT_OUT,
+    const result = await page.run(
+      'webgpu',
+      caseNames.filter((name) => !LEFT_OUT.includes(name)),
     );
     if ('error' in result) throw new Error(`webgpu did not start in Chromium: ${result.error}`);
     const { adapter, results } = result;
