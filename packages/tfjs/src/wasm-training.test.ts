@@ -78,6 +78,9 @@ const cases: Case[] = [
   { name: '3x3 explicit asymmetric', x: [3, 6, 7, 2], k: [3, 3], out: 2, strides: 1, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
   { name: '3x3 explicit pad larger than kernel, stride 2', x: [2, 7, 8, 2], k: [3, 3], out: 2, strides: 2, pad: [[0, 0], [3, 1], [4, 2], [0, 0]] },
   { name: '4x2 same stride 3', x: [2, 10, 7, 2], k: [4, 2], out: 2, strides: 3, pad: 'same' },
+  // kh·kw·Ci above 32: the filter gradient is a conv, not the first-layer matmul the small cases take.
+  { name: '3x3 same, 5 channels', x: [2, 6, 7, 5], k: [3, 3], out: 3, strides: 1, pad: 'same' },
+  { name: '3x3 valid, 4 channels, odd', x: [3, 7, 5, 4], k: [3, 3], out: 2, strides: 1, pad: 'valid' },
 ];
 
 /** Gradients of sum(conv(x, f) · r) with respect to x and f, read back to JS. */
@@ -117,6 +120,7 @@ const dilatedCases: DilatedCase[] = [
   { name: '3x3 dilation 2 same', x: [2, 9, 8, 2], k: [3, 3], out: 2, dilations: [2, 2], pad: 'same' },
   { name: '3x3 dilation 2 valid', x: [3, 9, 10, 2], k: [3, 3], out: 1, dilations: [2, 2], pad: 'valid' },
   { name: '2x3 dilation [2,3] explicit', x: [1, 8, 9, 3], k: [2, 3], out: 2, dilations: [2, 3], pad: [[0, 0], [1, 2], [3, 0], [0, 0]] },
+  { name: '3x3 dilation 2 same, 4 channels', x: [2, 9, 8, 4], k: [3, 3], out: 2, dilations: [2, 2], pad: 'same' },
 ];
 
 /**

@@ -18,6 +18,7 @@ import { depthwiseBackpropFilter } from './wasm-training/depthwise-backprop-filt
 import { depthwiseBackpropInput } from './wasm-training/depthwise-backprop-input.js';
 import { identity } from './wasm-training/identity.js';
 import { mean, sum } from './wasm-training/leading-reduction.js';
+import { maxPoolGrad } from './wasm-training/max-pool-grad.js';
 import { BACKEND, replaced } from './wasm-training/program.js';
 
 /** Kernels wasm lacks: registered where absent (a future wasm release that ships them keeps its own). */
@@ -34,6 +35,7 @@ const FASTER: Array<[string, KernelFunc]> = [
   ['Sum', sum],
   ['Mean', mean],
   ['Identity', identity],
+  ['MaxPoolGrad', maxPoolGrad],
 ];
 
 /**

@@ -14,7 +14,7 @@ export const conv2DBackpropInput = composed<Conv2DBackpropInputAttrs & { dilatio
   }
   const dilations = pair(attrs.dilations);
   const [upc, pad] = transposedConvInput(p, dy!, attrs.inputShape, filter!.shape as Shape4, pair(attrs.strides), dilations, attrs.pad, attrs.dimRoundingMode, false);
-  const flipped = p.run('Reverse', { x: filter! }, { dims: [0, 1] });
+  const flipped = p.flipSpatial(filter!);
   const swapped = p.transpose(flipped, [0, 1, 3, 2]);
   return p.run('Conv2D', { x: upc, filter: swapped }, { strides: [1, 1], dilations, pad, dataFormat: 'NHWC' });
 });

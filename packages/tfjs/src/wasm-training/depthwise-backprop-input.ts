@@ -12,7 +12,7 @@ export const depthwiseBackpropInput = composed<DepthwiseConv2dNativeBackpropInpu
   const [kh, kw, , m] = filter!.shape;
   const dilations = pair(attrs.dilations);
   const [upc, pad] = transposedConvInput(p, dy!, attrs.inputShape, filter!.shape as Shape4, pair(attrs.strides), dilations, attrs.pad, attrs.dimRoundingMode, true);
-  const flipped = p.run('Reverse', { x: filter! }, { dims: [0, 1] });
+  const flipped = p.flipSpatial(filter!);
   const f = p.reshape(flipped, [kh, kw, c * m, 1]);
   const out = p.run('DepthwiseConv2dNative', { x: upc, filter: f }, { strides: [1, 1], dilations, pad }); // [N, H, W, C·m]
   if (m === 1) return out;
