@@ -25,10 +25,15 @@ describe('bench:train flags', () => {
       batch: 32,
       quick: false,
       all: false,
+      profile: false,
       seed: 1,
       out: undefined,
       help: false,
     });
+  });
+
+  it('--profile asks for the per-kernel profiles', () => {
+    expect(parseFlags(['--profile'])).toMatchObject({ profile: true });
   });
 
   it('--quick lowers steps, warm-up and batch, and explicit flags still win', () => {

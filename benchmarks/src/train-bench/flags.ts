@@ -18,6 +18,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Also run the rows skipped by default: VGG11 on tfjs-cpu (minutes a step), and tfjs-cpu with --quick. */
   all: boolean;
+  /** After the timed steps, tf.profile one more step of every tfjs-wasm row: where its time goes, per kernel. */
+  profile: boolean;
   seed: number;
 }
 
@@ -31,7 +33,7 @@ export interface CliOptions extends BenchOptions {
 export const defaults = { steps: 15, warmup: 3, batch: 32, quick: { steps: 2, warmup: 1, batch: 4 } } as const;
 
 export const usage = `Usage: pnpm bench:train [--json] [--models base,vgg11] [--configs ${configurationIds.join(',')}]
-                       [--steps N] [--warmup N] [--batch N] [--quick] [--all] [--out DIR]
+                       [--steps N] [--warmup N] [--batch N] [--quick] [--all] [--profile] [--out DIR]
 One training step (batch ${defaults.batch}, Adam, softmax cross-entropy, 32×32×1, 10 classes) of Base and VGG11, Conv and
 LinearConv, timed side by side: one worker process per configuration, steps interleaved round-robin.
   --json      print the results as JSON instead of the markdown table (progress goes to stderr)
@@ -42,6 +44,7 @@ LinearConv, timed side by side: one worker process per configuration, steps inte
   --batch N   default ${defaults.batch}
   --quick     a smoke run, not a measurement: ${defaults.quick.steps} steps after ${defaults.quick.warmup} warm-up, batch ${defaults.quick.batch} unless given, no tfjs-cpu
   --all       also run VGG11 on tfjs-cpu (skipped by default: minutes a step), and tfjs-cpu with --quick
+  --profile   after the timed steps, tf.profile one more step of each tfjs-wasm row: its slowest kernels
   --out DIR   where train-bench.json and train-bench.md go, default benchmarks/results/train-bench`;
 
 /** Parses argv (without node and the script); bad input throws LinearConvError naming the flag. */
@@ -63,6 +66,7 @@ export function parseFlags(argv: readonly string[]): CliOptions {
         batch: { type: 'string' },
         quick: { type: 'boolean' },
         all: { type: 'boolean' },
+        profile: { type: 'boolean' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -100,6 +104,7 @@ export function parseFlags(argv: readonly string[]): CliOptions {
     batch: count('batch', preset.batch, 1),
     quick,
     all: values.all === true,
+    profile: values.profile === true,
     seed: 1,
     out: values.out as string | undefined,
     help: values.help === true,

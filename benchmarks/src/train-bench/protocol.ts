@@ -20,7 +20,21 @@ export interface WorkerSettings {
   seed: number;
 }
 
-export type Request = { op: 'step'; model: ModelName; variant: VariantName } | { op: 'exit' };
+export type Request = { op: 'step' | 'profile'; model: ModelName; variant: VariantName } | { op: 'exit' };
+
+/** One kernel's share of a profiled step (tf.profile), summed over its calls. */
+export interface KernelTime {
+  name: string;
+  ms: number;
+  calls: number;
+}
+
+/** tf.profile of one training step: its kernels, slowest first. */
+export interface StepProfile {
+  /** Sum of the kernels' times (no wrapper counted twice); the step's wall time is more. */
+  kernelMs: number;
+  kernels: KernelTime[];
+}
 
 export interface ReadyMessage {
   type: 'ready';
@@ -35,6 +49,7 @@ export type Message =
   | ReadyMessage
   | { type: 'absent'; reason: string }
   | { type: 'step'; model: ModelName; variant: VariantName; ms: number; loss: number }
+  | ({ type: 'profile'; model: ModelName; variant: VariantName } & StepProfile)
   | { type: 'error'; message: string };
 
 export function encode(message: Message): string {

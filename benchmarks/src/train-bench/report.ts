@@ -45,7 +45,21 @@ export function markdownReport(result: BenchResult, command: string): string {
   }
   const params = paramCheck(result.results);
   if (params) lines.push('', params);
+  if (result.profiles) lines.push('', ...profileTables(result.profiles));
   return `${lines.join('\n')}\n`;
+}
+
+/** The slowest kernels of each profiled row, side by side per row. */
+function profileTables(profiles: NonNullable<BenchResult['profiles']>): string[] {
+  const top = 8;
+  const lines = [
+    `Where a step's time goes: \`tf.profile\` of one more step per tfjs-wasm row, its ${top} slowest kernels (summed over calls; share of all kernels' time).`,
+  ];
+  for (const p of profiles) {
+    lines.push('', `${p.configuration}, ${p.model} ${variantName(p.variant)}: kernels ${fmt(p.kernelMs)} ms`, '', '| kernel | ms | share | calls |', '|---|---|---|---|');
+    for (const k of p.kernels.slice(0, top)) lines.push(`| ${k.name} | ${fmt(k.ms)} | ${((100 * k.ms) / p.kernelMs).toFixed(1)} % | ${k.calls} |`);
+  }
+  return lines;
 }
 
 /** Whether both frameworks' models have the same trainable parameters, per model and variant. */

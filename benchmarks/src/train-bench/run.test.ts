@@ -25,7 +25,7 @@ describe('bench:train end to end (smoke)', () => {
   };
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'train-bench-'));
-    const args = ['--json', '--quick', '--configs', 'tfjs-wasm-1,tfjs-wasm-2,pytorch-cpu-1', '--models', 'base', '--batch', '2', '--steps', '2', '--warmup', '1', '--out', out];
+    const args = ['--json', '--quick', '--configs', 'tfjs-wasm-1,tfjs-wasm-2,pytorch-cpu-1', '--models', 'base', '--batch', '2', '--steps', '2', '--warmup', '1', '--profile', '--out', out];
     const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 50_000 });
     expect(r.stderr).toContain(`--quick: ${SMOKE_NOTE}`);
     expect(r.status, r.stderr).toBe(0);
@@ -50,6 +50,18 @@ describe('bench:train end to end (smoke)', () => {
     expect(result.loadAverage.end).toHaveLength(3);
   });
 
+  it('--profile: one profiled step of each tfjs-wasm row, its kernels summed, slowest first', () => {
+    expect(result.profiles?.map((p) => `${p.configuration} ${p.variant}`)).toEqual(['tfjs-wasm-1 conv', 'tfjs-wasm-1 linearconv', 'tfjs-wasm-2 conv', 'tfjs-wasm-2 linearconv']);
+    for (const p of result.profiles!) {
+      const names = p.kernels.map((k) => k.name);
+      expect(names).toContain('Conv2DBackpropFilter');
+      expect(names.some((n) => n.endsWith('__op'))).toBe(false);
+      expect(p.kernels.find((k) => k.name === 'MaxPoolGrad')?.calls).toBe(4);
+      expect(p.kernelMs).toBeCloseTo(p.kernels.reduce((s, k) => s + k.ms, 0), 6);
+      for (let i = 1; i < p.kernels.length; i++) expect(p.kernels[i].ms).toBeLessThanOrEqual(p.kernels[i - 1].ms);
+    }
+  });
+
   it('times tfjs-wasm at 2 threads', () => {
     expect(row('tfjs-wasm-2', 'conv')).toMatchObject({ threads: 2, steps: 2, params: params('conv') });
   });
@@ -71,12 +83,13 @@ describe('bench:train end to end (smoke)', () => {
     expect(md).toContain(`(${SMOKE_NOTE})`);
     expect(md).toContain('| tfjs | wasm | 1 | base | Conv |');
     expect(md).toMatch(/Trainable parameters: base Conv: [\d,]+ in tfjs/);
+    expect(md).toContain('tfjs-wasm-1, base LinearConv: kernels');
   });
 });
 
 describe('bench:train without PyTorch', () => {
   it('a missing interpreter makes the PyTorch rows absent, with the reason', async () => {
-    const result = await runTrainBench({ models: ['base'], configurations: ['pytorch-cpu-2'], steps: 1, warmup: 0, batch: 2, quick: true, all: false, seed: 1, python: '/nonexistent/python3' });
+    const result = await runTrainBench({ models: ['base'], configurations: ['pytorch-cpu-2'], steps: 1, warmup: 0, batch: 2, quick: true, all: false, profile: false, seed: 1, python: '/nonexistent/python3' });
     expect(result.results).toHaveLength(2);
     for (const r of result.results) {
       expect(r).toMatchObject({ framework: 'pytorch', threads: 2, status: 'absent', stepMs: null, steps: 0 });

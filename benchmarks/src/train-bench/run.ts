@@ -7,7 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type Case, type ConfigurationId, configurations, plan } from './configurations.js';
 import type { BenchOptions } from './flags.js';
-import type { WorkerSettings } from './protocol.js';
+import type { ModelName, StepProfile, VariantName, WorkerSettings } from './protocol.js';
 import { schedule } from './schedule.js';
 import { absentRow, measuredRow, type Ratios, type Row, type RowKey, ratios } from './summary.js';
 import { type Started, WorkerProcess } from './worker-process.js';
@@ -30,6 +30,8 @@ export interface BenchResult {
   /** True for --quick: few steps, not a measurement. */
   smoke: boolean;
   settings: Pick<BenchOptions, 'models' | 'configurations' | 'steps' | 'warmup' | 'batch' | 'seed'>;
+  /** With --profile: one more step of each tfjs-wasm row under tf.profile. */
+  profiles?: ({ configuration: ConfigurationId; model: ModelName; variant: VariantName } & StepProfile)[];
   machine: { cpu: string; cores: number; node: string };
   /** What each worker reported: library versions, backend. */
   versions: Partial<Record<ConfigurationId, Record<string, string>>>;
@@ -86,6 +88,12 @@ export async function runTrainBench(options: RunOptions): Promise<BenchResult> {
       log(`  ${i + 1}/${turns.length} ${c.configuration} ${c.model}/${c.variant}${turn.timed ? '' : ' (warm-up)'}: ${ms.toFixed(1)} ms`);
     }
 
+    const profiles: NonNullable<BenchResult['profiles']> = [];
+    for (const c of options.profile ? active.filter((a) => configurations[a.configuration].framework === 'tfjs' && configurations[a.configuration].backend === 'wasm') : []) {
+      log(`  profiling ${c.configuration} ${c.model}/${c.variant}`);
+      profiles.push({ configuration: c.configuration, model: c.model, variant: c.variant, ...(await workers.get(c.configuration)!.profile(c.model, c.variant)) });
+    }
+
     const results = cases.map((c): Row => {
       const s = ready.get(c.configuration);
       if (c.skipped) return absentRow(keyOf(c), c.skipped);
@@ -100,6 +108,7 @@ export async function runTrainBench(options: RunOptions): Promise<BenchResult> {
       date: new Date().toISOString(),
       smoke: options.quick,
       settings: { models, configurations: configs, steps, warmup, batch, seed },
+      ...(options.profile && { profiles }),
       machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
       versions,
       loadAverage: { start: loadStart, end: loadavg() },

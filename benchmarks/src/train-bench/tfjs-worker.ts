@@ -8,7 +8,7 @@ import { enableWasmTraining, trainableParams, zooModel } from '@linearconv/tfjs'
 import { useWasmThreads } from '@linearconv/tfjs/node';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { encode, type Message, type ModelName, type Request, type VariantName, type WorkerSettings } from './protocol.js';
+import { encode, type KernelTime, type Message, type ModelName, type Request, type StepProfile, type VariantName, type WorkerSettings } from './protocol.js';
 
 const send = (message: Message) => process.stdout.write(encode(message));
 const settings = JSON.parse(process.argv[2]) as WorkerSettings;
@@ -55,24 +55,48 @@ async function main(): Promise<void> {
   for await (const line of createInterface({ input: process.stdin })) {
     const request = JSON.parse(line) as Request;
     if (request.op === 'exit') break;
-    const c = request.op === 'step' ? cases.get(key(request.model, request.variant)) : undefined;
-    if (request.op !== 'step' || !c) {
+    const c = cases.get(key(request.model, request.variant));
+    if (!c) {
       send({ type: 'error', message: `unknown request ${line}` });
       continue;
     }
+    const { model, variant } = request;
+    const step = () => c.optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, c.model.apply(x, { training: true }) as tf.Tensor2D) as tf.Scalar, true)!;
+    if (request.op === 'profile') {
+      const info = await tf.profile(() => step());
+      send({ type: 'profile', model, variant, ...kernelTimes(info.kernels) });
+      continue;
+    }
     const start = performance.now();
-    const loss = c.optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, c.model.apply(x, { training: true }) as tf.Tensor2D) as tf.Scalar, true)!;
+    const loss = step();
     // The step is done when its loss can be read.
     const value = (await loss.data())[0];
     const ms = performance.now() - start;
     loss.dispose();
-    send({ type: 'step', model: request.model, variant: request.variant, ms, loss: value });
+    send({ type: 'step', model, variant, ms, loss: value });
   }
   for (const { model, optimizer } of cases.values()) {
     model.dispose();
     optimizer.dispose();
   }
   tf.dispose([x, y]);
+}
+
+/**
+ * Per-kernel totals. A tf.customGrad op (fused conv, fused matmul) is listed as `name__op` and
+ * again as the kernel it runs: only the kernel counts.
+ */
+function kernelTimes(kernels: readonly { name: string; kernelTimeMs: unknown }[]): StepProfile {
+  const totals = new Map<string, KernelTime>();
+  for (const k of kernels) {
+    if (k.name.endsWith('__op') || typeof k.kernelTimeMs !== 'number') continue;
+    const t = totals.get(k.name) ?? { name: k.name, ms: 0, calls: 0 };
+    t.ms += k.kernelTimeMs;
+    t.calls++;
+    totals.set(k.name, t);
+  }
+  const sorted = [...totals.values()].sort((a, b) => b.ms - a.ms);
+  return { kernelMs: sorted.reduce((s, k) => s + k.ms, 0), kernels: sorted };
 }
 
 // Exits explicitly: a threaded wasm backend's worker threads would keep the process alive.

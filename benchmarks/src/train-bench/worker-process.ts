@@ -5,7 +5,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { decode, type Message, type ModelName, type ReadyMessage, type Request, type VariantName } from './protocol.js';
+import { decode, type Message, type ModelName, type ReadyMessage, type Request, type StepProfile, type VariantName } from './protocol.js';
 
 export type Started = ReadyMessage | { type: 'absent'; reason: string };
 
@@ -63,6 +63,14 @@ export class WorkerProcess {
     const message = await this.next();
     if (message.type === 'step' && message.model === model && message.variant === variant) return message;
     throw new Error(`${this.label} ${model}/${variant}: ${message.type === 'error' ? message.message : `expected its step, got ${JSON.stringify(message)}`}`);
+  }
+
+  /** tf.profile of one more step (tfjs workers). */
+  async profile(model: ModelName, variant: VariantName): Promise<StepProfile> {
+    this.send({ op: 'profile', model, variant });
+    const message = await this.next();
+    if (message.type === 'profile' && message.model === model && message.variant === variant) return message;
+    throw new Error(`${this.label} ${model}/${variant}: ${message.type === 'error' ? message.message : `expected its profile, got ${JSON.stringify(message)}`}`);
   }
 
   /** Asks it to exit and waits until it has; kills it if it does not within `graceMs`. */
