@@ -11,6 +11,7 @@ import {
   rankExceedsMin,
 } from './accounting.js';
 import { checkWeights, composeFilters, composeFiltersBackward, weightsAsFloat64 } from './compose.js';
+import { cheaperCompositionSpace, compositionSpaceMacs } from './composition-space.js';
 import { describe as describeValue, LinearConvError } from './errors.js';
 import { fitCoefficients } from './fit.js';
 import { initialWeights, xavierUniform } from './initializers.js';
@@ -86,6 +87,9 @@ const specRows: Row[] = [
   { name: 'outputShape(spec, null)', args: () => [spec, null], call: outputShape, field: 'input.shape' },
   { name: 'outputShape(null, shape)', args: () => [null, [1, 2, 4, 4]], call: outputShape, field: 'spec' },
   { name: 'outputShape with a string channel count', args: () => [spec, [1, '2', 4, 4]], call: outputShape, field: 'input.shape[1]' },
+  { name: 'compositionSpaceMacs(null)', args: () => [null, 16], call: compositionSpaceMacs, field: 'spec' },
+  { name: 'compositionSpaceMacs with 0 output positions', args: () => [spec, 0], call: compositionSpaceMacs, field: 'outputPositions' },
+  { name: 'cheaperCompositionSpace with NaN output positions', args: () => [spec, Number.NaN], call: cheaperCompositionSpace, field: 'outputPositions' },
 ];
 
 const composeRows: Row[] = [

@@ -1,5 +1,6 @@
 export * from './accounting.js';
 export * from './compose.js';
+export * from './composition-space.js';
 export * from './errors.js';
 export * from './fit.js';
 export * from './initializers.js';

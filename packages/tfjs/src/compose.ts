@@ -29,6 +29,20 @@ export function composeKernel(weights: TensorWeights): tf.Tensor4D {
   });
 }
 
+/**
+ * Mᵀ = concat(I_p, Aᵀ) [p, F], the output-space form of the composition: for the p primaries'
+ * responses y_p at a pixel, y_p·Mᵀ = concat(y_p, y_p·Aᵀ) are the composed bank's F responses.
+ * Low rank: Aᵀ = rowᵀ·columnᵀ, s·R·p multiply-adds.
+ */
+export function mixingMatrix(weights: TensorWeights): tf.Tensor2D {
+  const { primary, coefficients, column, row } = checkTensorWeights(weights);
+  return tf.tidy(() => {
+    const p = primary.shape[3];
+    const secondaryT = coefficients ? tf.transpose(coefficients) : tf.matMul(row!, column!, true, true);
+    return tf.concat([tf.eye(p), secondaryT], 1) as tf.Tensor2D;
+  });
+}
+
 /** Shapes checked before any op runs: [kh, kw, C/g, p] with [s, p], or [s, R] and [R, p]. */
 function checkTensorWeights(weights: TensorWeights): TensorWeights {
   if (weights === null || typeof weights !== 'object') {

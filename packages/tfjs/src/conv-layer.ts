@@ -1,7 +1,7 @@
 import { convGeometry, type ExplicitPadding, LinearConvError, requirePositiveInteger } from '@linearconv/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type initializers, type LayerVariable, layers, type Shape } from '@tensorflow/tfjs-layers';
-import { groupedConv, type TfPadding } from './conv.js';
+import { type GroupedConvOptions, groupedConv, type TfPadding } from './conv.js';
 
 export type Conv2DArgs = Parameters<typeof layers.conv2d>[0];
 type LayerArgs = ConstructorParameters<typeof layers.Layer>[0];
@@ -99,11 +99,12 @@ export abstract class ConvLayer extends layers.Layer {
       const channelsFirst = this.conv.dataFormat === 'channelsFirst';
       if (channelsFirst) x = tf.transpose(x, [0, 2, 3, 1]);
       // A kernel larger than the padded input fails here with a named error, not in a kernel.
-      convGeometry(this.geometry(), x.shape[1], x.shape[2]);
+      const { outHeight, outWidth } = convGeometry(this.geometry(), x.shape[1], x.shape[2]);
       const training = kwargs?.training === true;
       const activation = this.conv.activation.getClassName();
+      // Under a gradient tape tfjs's fused ops fuse only a linear activation (the bias, that is).
       const fused = fusable.has(activation) ? (activation as tf.fused.Activation) : 'linear';
-      let y: tf.Tensor = groupedConv(x, this.kernel(training), {
+      const options: GroupedConvOptions = {
         strides: this.conv.strides,
         padding: tfPadding(this.padding),
         dilations: this.conv.dilationRate,
@@ -111,10 +112,29 @@ export abstract class ConvLayer extends layers.Layer {
         bias: this.biasVariable?.read() as tf.Tensor1D | undefined,
         activation: fused,
         differentiable: training,
-      });
+        inputNeedsNoGradient: training && this.fedByModelInputs(),
+      };
+      let y: tf.Tensor = this.convolve(x, options, x.shape[0] * outHeight * outWidth);
       if (fused === 'linear' && activation !== 'linear') y = this.conv.activation.apply(y);
       return channelsFirst ? tf.transpose(y, [0, 3, 1, 2]) : y;
     });
+  }
+
+  /**
+   * The convolution of NHWC `x`, with the bias and fused activation of `options`, over
+   * `outputPositions` = N·H'·W' output pixels. Subclasses may compute the same differently.
+   */
+  protected convolve(x: tf.Tensor4D, options: GroupedConvOptions, _outputPositions: number): tf.Tensor4D {
+    return groupedConv(x, this.kernel(options.differentiable === true), options);
+  }
+
+  /**
+   * Every inbound node comes straight from an InputLayer: the model's first conv, whose input
+   * gradient no training step uses. A layer called eagerly has no nodes and says false.
+   */
+  private fedByModelInputs(): boolean {
+    const nodes = this.inboundNodes;
+    return nodes.length > 0 && nodes.every((n) => n.inboundLayers.length > 0 && n.inboundLayers.every((l) => l.getClassName() === 'InputLayer'));
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {

@@ -1,7 +1,8 @@
-import { type Coefficients, type LayerSpec, LinearConvError, layerSpec, secondaryFilters } from '@linearconv/core';
+import { type Coefficients, cheaperCompositionSpace, type LayerSpec, LinearConvError, layerSpec, secondaryFilters } from '@linearconv/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
-import { composeKernel, type TensorWeights } from './compose.js';
+import { composeKernel, mixingMatrix, type TensorWeights } from './compose.js';
+import { type GroupedConvOptions, mixedConv } from './conv.js';
 import { ConvLayer, type GroupedConv2DArgs, type Initializer } from './conv-layer.js';
 
 export interface LinearConv2DArgs extends GroupedConv2DArgs {
@@ -63,11 +64,21 @@ export class LinearConv2D extends ConvLayer {
 
   /** The composed kernel [kh, kw, C/g, F], as a Conv2D would hold it. The caller owns it. */
   composedKernel(): tf.Tensor4D {
-    if (!this.primary) throw new LinearConvError(this.name, 'is not built yet: apply it to an input first');
-    const [a, b] = this.coefficientVariables.map((v) => v.read() as tf.Tensor2D);
-    const primary = this.primary.read() as tf.Tensor4D;
-    const weights: TensorWeights = this.coefficients.kind === 'full' ? { primary, coefficients: a } : { primary, column: a, row: b };
-    return composeKernel(weights);
+    return composeKernel(this.tensorWeights());
+  }
+
+  /**
+   * Training composes in output space where that costs fewer multiply-adds (core's
+   * cheaperCompositionSpace: roughly F < C·kh·kw): the conv with the p primaries, then their
+   * responses mixed into F, instead of composing the kernel and running the conv with F filters.
+   * Inference keeps the cached kernel and one conv, as fast as a Conv2D.
+   */
+  protected override convolve(x: tf.Tensor4D, options: GroupedConvOptions, outputPositions: number): tf.Tensor4D {
+    if (options.differentiable === true && cheaperCompositionSpace(this.spec!, outputPositions) === 'output') {
+      const weights = this.tensorWeights();
+      return tf.tidy(() => mixedConv(x, weights.primary, mixingMatrix(weights), options));
+    }
+    return super.convolve(x, options, outputPositions);
   }
 
   /**
@@ -82,6 +93,13 @@ export class LinearConv2D extends ConvLayer {
     this.releaseCache();
     this.cached = { sources, kernel: tf.keep(this.composedKernel()) };
     return this.cached.kernel;
+  }
+
+  private tensorWeights(): TensorWeights {
+    if (!this.primary) throw new LinearConvError(this.name, 'is not built yet: apply it to an input first');
+    const [a, b] = this.coefficientVariables.map((v) => v.read() as tf.Tensor2D);
+    const primary = this.primary.read() as tf.Tensor4D;
+    return this.coefficients.kind === 'full' ? { primary, coefficients: a } : { primary, column: a, row: b };
   }
 
   override getConfig(): tf.serialization.ConfigDict {
