@@ -22,12 +22,12 @@ afterAll(async () => {
 });
 
 /** A raw GET (fetch would normalise `..` away before it is sent). */
-function get(path: string): Promise<{ status: number; type: string | undefined; body: string }> {
+function get(path: string): Promise<{ status: number; type: string | undefined; body: string; headers: Record<string, unknown> }> {
   return new Promise((done, fail) => {
     const req = request({ host: '127.0.0.1', port: server.port, path }, (res) => {
       let body = '';
       res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, type: res.headers['content-type'], body }));
+      res.on('end', () => done({ status: res.statusCode ?? 0, type: res.headers['content-type'], body, headers: res.headers }));
     });
     req.on('error', fail);
     req.end();
@@ -40,6 +40,14 @@ describe('serveSite', () => {
     expect(await get('/')).toMatchObject({ status: 200, body: '<!doctype html><title>lab</title>' });
     expect((await get('/')).type).toMatch(/^text\/html/);
     expect(await get('/a.wasm')).toMatchObject({ status: 200, type: 'application/wasm' });
+  });
+
+  it('makes every response cross-origin isolated (COOP same-origin, COEP require-corp), 404s included', async () => {
+    for (const path of ['/', '/a.wasm', '/missing.js']) {
+      const { headers } = await get(path);
+      expect(headers['cross-origin-opener-policy'], path).toBe('same-origin');
+      expect(headers['cross-origin-embedder-policy'], path).toBe('require-corp');
+    }
   });
 
   it('answers 404 for a missing file and for a path that climbs out of the folder', async () => {

@@ -19,21 +19,28 @@ export interface SiteServer {
   close(): Promise<void>;
 }
 
-/** Serves the lab site (static files, sirv) on 127.0.0.1. */
+/** The headers that make a page cross-origin isolated (`crossOriginIsolated`), sent with every response. */
+const ISOLATION_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+});
+
+/** Serves the lab site (static files, sirv) on 127.0.0.1, cross-origin isolated. */
 export async function serveSite(options: SiteServerOptions = {}): Promise<SiteServer> {
   const root = options.root ?? siteDir;
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`the lab site is not built: ${join(root, 'index.html')} is missing (pnpm --filter @linearconv/lab build)`);
   }
-  // Not cross-origin isolated (no COOP/COEP) on purpose: tfjs-backend-wasm's threaded build
-  // fails in its workers once bundled and minified ("e is not defined"), so wasm runs one thread.
   const files = sirv(root, { etag: true });
-  const server = createServer((request, response) =>
+  const server = createServer((request, response) => {
+    // Cross-origin isolated (SharedArrayBuffer): the wasm backends of tfjs and onnxruntime-web run threads.
+    // Every file of the site is same-origin, so require-corp blocks nothing it loads.
+    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) response.setHeader(name, value);
     files(request, response, () => {
       response.writeHead(404, { 'content-type': 'text/plain' });
       response.end('not found');
-    }),
-  );
+    });
+  });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
