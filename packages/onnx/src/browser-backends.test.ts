@@ -13,7 +13,6 @@ const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 /** onnxruntime-web's dist/: the .wasm/.mjs files the page points `wasmPaths` at. */
 const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
 
-
 /**
  * On SwiftShader onnxruntime-web's WebGPU EPs compile shaders per op and shape: every case takes
  * 70 s (JSEP, compact) and 110 s (native) on a loaded 2-core machine. The WebGPU backends run two
@@ -46,8 +45,6 @@ describe('onnxBrowserBackends in headless Chromium', () => {
     await browser?.close();
   });
 
-  const run = (name: string) => page.run(name, CASES[name]);
-
   it('runs the committed cases, of which the GPU subset is part', async () => {
     expect(caseNames.length).toBeGreaterThanOrEqual(40);
     expect(caseNames).toEqual(expect.arrayContaining(GPU_SUBSET));
@@ -59,13 +56,8 @@ describe('onnxBrowserBackends in headless Chromium', () => {
 
   for (const name of NAMES) {
     it(`${name} passes every committed case, and says what it runs on`, async () => {
-      const result = await run(name);
-      if ('error' in result) throw new Error(`${name} did not start in Chromium: ${result.error} (WebGPU: ${browser.attempts.join('; ')})`);
-      const { adapter, results } = result;
-      const failed = results.filter((r) => r.status === 'fail').map((r) => `${r.case} ${r.check}: ${r.reason}`);
-      const skipped = results.filter((r) => r.status === 'skip');
-      console.info(`${name} in Chromium on "${adapter}": ${results.length - failed.length - skipped.length} passed, ${failed.length} failed, ${skipped.length} skipped`);
-      expect(failed, `${name} on ${adapter}`).toEqual([]);
+      // Fails on any failed check.
+      const { adapter, results, skipped } = await page.runPassing(name, CASES[name]);
       expect(new Set(results.map((r) => r.case)).size).toBe((CASES[name] ?? caseNames).length);
       // An export is inference-only: backward and correlation are skipped, each with its reason; nothing else is.
       const undeclared = skipped.filter((r) => !(r.check === 'backward' || r.check === 'correlation') || !/^(backward|correlation): \S/.test(r.reason ?? ''));

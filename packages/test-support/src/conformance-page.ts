@@ -30,6 +30,11 @@ export interface ConformancePage {
   readonly inputs: string[];
   /** The committed cases (or only those named) on one backend, in the page. */
   run(name: string, only?: readonly string[]): Promise<BackendRun>;
+  /**
+   * `run`, then: throws if the backend did not start or any check failed (naming them), logs the
+   * counts, and returns what ran and the skipped checks for the test's own assertions.
+   */
+  runPassing(name: string, only?: readonly string[]): Promise<{ adapter?: string; results: PageCheckResult[]; skipped: PageCheckResult[] }>;
   close(): Promise<void>;
 }
 
@@ -79,16 +84,28 @@ window.runBackend = async (name, only) => {
     const page = globalThis as unknown as { backendNames: string[]; caseNames: string[] };
     return [page.backendNames, page.caseNames];
   });
+  const run = (name: string, only?: readonly string[]) =>
+    browser.page.evaluate(
+      ([n, o]) => (globalThis as unknown as { runBackend(n: string, only?: readonly string[]): Promise<BackendRun> }).runBackend(n, o),
+      [name, only] as const,
+    );
+  const describeCheck = (r: PageCheckResult) => `${r.case} ${r.check}: ${r.reason}`;
   return {
     browser,
     backendNames,
     caseNames,
     inputs: Object.keys(bundle.metafile.inputs),
-    run: (name, only) =>
-      browser.page.evaluate(
-        ([n, o]) => (globalThis as unknown as { runBackend(n: string, only?: readonly string[]): Promise<BackendRun> }).runBackend(n, o),
-        [name, only] as const,
-      ),
+    run,
+    runPassing: async (name, only) => {
+      const result = await run(name, only);
+      if ('error' in result) throw new Error(`${name} did not start in Chromium: ${result.error} (WebGPU: ${browser.attempts.join('; ')})`);
+      const { adapter, results } = result;
+      const failed = results.filter((r) => r.status === 'fail').map(describeCheck);
+      const skipped = results.filter((r) => r.status === 'skip');
+      console.info(`${name} in Chromium on "${adapter}": ${results.length - failed.length - skipped.length} passed, ${failed.length} failed, ${skipped.length} skipped`);
+      if (failed.length > 0) throw new Error(`${name} on ${adapter} failed ${failed.length} check(s):\n${failed.join('\n')}`);
+      return { adapter, results, skipped };
+    },
     close: () => browser.close(),
   };
 }
