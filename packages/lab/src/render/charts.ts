@@ -39,15 +39,10 @@ export function ratioChart(context: ChartContext, series: readonly Series[]): HT
   const values = [1, ...cases.map((c) => c.ratio), ...bands.flatMap((b) => [b.min, b.max])];
   const keys = rows.map(({ s }) => s.key);
   const svg = Plot.plot({
-    document: context.doc,
-    className: CLASS,
-    width: context.width,
-    height: keys.length * ROW + 50,
-    marginLeft: marginFor(keys),
+    ...frame(context, keys, keys.length * ROW + 50),
     marginRight: 40,
     x: { type: 'log', domain: [Math.min(...values) / 1.08, Math.max(...values) * 1.08], label: 'LinearConv ÷ conv, median time (log; left of 1: LinearConv faster)', grid: true, tickFormat: (r: number) => `×${r.toFixed(2)}`, ticks: 8 },
     y: { domain: keys, label: null, padding: 0.15, tickFormat: short },
-    color: { domain: [...context.colours.domain], range: [...context.colours.range] },
     marks: [
       Plot.barX(bands, { y: 'key', x1: 'min', x2: 'max', fill: '#000', fillOpacity: 0.1, title: (b: (typeof bands)[number]) => `control ${formatRatio(b.min)}–${formatRatio(b.max)}: the noise` }),
       Plot.ruleX([1], { stroke: '#333' }),
@@ -70,15 +65,10 @@ export function gflopsChart(context: ChartContext, series: readonly Series[], la
   if (data.length === 0) return null;
   const measured = layers.filter((l) => data.some((d) => d.layer === l));
   const svg = Plot.plot({
-    document: context.doc,
-    className: CLASS,
-    width: context.width,
-    height: measured.length * 22 + 70,
-    marginLeft: marginFor(measured),
+    ...frame(context, measured, measured.length * 22 + 70),
     x: { type: 'log', label: 'LinearConv GFLOP/s (log; right: faster)', grid: true, tickFormat: '~g' },
     y: { domain: measured, label: null, grid: true, tickFormat: short },
     fx: { domain: batches.filter((b) => data.some((d) => d.batch === b)), label: null, tickFormat: (b: number) => `batch ${b}` },
-    color: { domain: [...context.colours.domain], range: [...context.colours.range] },
     ...(several && { symbol: { domain: [...context.labels] } }),
     marks: [
       Plot.frame({ stroke: '#ddd' }),
@@ -108,14 +98,9 @@ export function errorChart(context: ChartContext, series: readonly Series[]): HT
   const low = errors.length ? Math.min(...errors) / 3 : 1e-8;
   const high = errors.length ? Math.max(...errors) * 2 : 1e-6;
   const svg = Plot.plot({
-    document: context.doc,
-    className: CLASS,
-    width: context.width,
-    height: keys.length * ROW + 50,
-    marginLeft: marginFor(keys),
+    ...frame(context, keys, keys.length * ROW + 50),
     x: { type: 'log', domain: [low, high], label: 'max |output − float64 reference| (log)', grid: true, tickFormat: '.0e' },
     y: { domain: keys, label: null, grid: true, tickFormat: short },
-    color: { domain: [...context.colours.domain], range: [...context.colours.range] },
     symbol: { domain: ['speed case', 'conformance check'], range: ['circle', 'triangle'] },
     marks: [
       Plot.dot(positive, { x: 'error', y: 'key', fill: 'backend', symbol: 'source', r: 4.5, fillOpacity: 0.75, title: 'title' }),
@@ -165,6 +150,18 @@ function short(name: string): string {
 }
 
 /** Room on the left for the longest row name (about 6.5 px a character at 10 px sans-serif). */
+/** What every chart here shares: the page's document and width, the backend colours, room for the row labels. */
+function frame(context: ChartContext, rows: readonly string[], height: number) {
+  return {
+    document: context.doc,
+    className: CLASS,
+    width: context.width,
+    height,
+    marginLeft: marginFor(rows),
+    color: { domain: [...context.colours.domain], range: [...context.colours.range] },
+  };
+}
+
 function marginFor(names: readonly string[]): number {
   return 16 + 6.5 * Math.min(LONGEST, Math.max(0, ...names.map((n) => n.length)));
 }
