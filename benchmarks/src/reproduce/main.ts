@@ -5,6 +5,7 @@
  * checkpoint in <out>/checkpoint after every epoch so that `--resume` can continue a stopped run.
  */
 import { fileURLToPath } from 'node:url';
+import { flagsOrExit } from '../command-line.js';
 import { checkpointDir } from './checkpoint.js';
 import { parseFlags, usage } from './flags.js';
 import { duration } from './progress.js';
@@ -12,17 +13,7 @@ import { resultTitle, smokeNote, textTable, writeReport } from './report.js';
 import { plan, reproduce, SECONDS_PER_STEP } from './reproduce.js';
 import { runKind } from './run-kind.js';
 
-let flags: ReturnType<typeof parseFlags>;
-try {
-  flags = parseFlags(process.argv.slice(2));
-} catch (e) {
-  console.error(`${(e as Error).message}\n\n${usage}`);
-  process.exit(2);
-}
-if (flags.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const flags = flagsOrExit(parseFlags, usage);
 
 const { out, banks, help: _, penaltyPhase, ...options } = flags;
 const dir = out ?? fileURLToPath(new URL('../../results/reproduce/', import.meta.url));

@@ -4,21 +4,12 @@
  * (or, with --json, the JSON) and writes both to --out.
  */
 import { fileURLToPath } from 'node:url';
+import { flagsOrExit } from '../command-line.js';
 import { parseFlags, usage } from './flags.js';
 import { markdownReport, SMOKE_NOTE, writeReport } from './report.js';
 import { runTrainBench } from './run.js';
 
-let flags: ReturnType<typeof parseFlags>;
-try {
-  flags = parseFlags(process.argv.slice(2));
-} catch (e) {
-  console.error(`${(e as Error).message}\n\n${usage}`);
-  process.exit(2);
-}
-if (flags.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const flags = flagsOrExit(parseFlags, usage);
 
 const { json, out, help: _, ...options } = flags;
 const command = `pnpm bench:train ${process.argv.slice(2).filter((a) => a !== '--').join(' ')}`.trim();
