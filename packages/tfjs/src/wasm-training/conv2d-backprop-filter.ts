@@ -1,4 +1,4 @@
-import { backend_util, type Conv2DBackpropFilterAttrs, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, type Conv2DBackpropFilterAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import { composed, type ExplicitPad, type Pair, type Program, pair, type Shape4 } from './program.js';
 
 /**
@@ -49,7 +49,7 @@ function im2colProduct(p: Program, x: TensorInfo, pad: ExplicitPad, dy: TensorIn
   for (let u = 0; u < kh; u++) {
     for (let v = 0; v < kw; v++) rows.push(p.run('Slice', { x: channelsFirst }, { begin: [0, 0, u * dh, v * dw], size: [ci, n, oh, ow] }));
   }
-  const columns = p.reshape(p.run('Concat', rows as unknown as NamedTensorInfoMap, { axis: 0 }), [1, kh * kw * ci, n * oh * ow]);
+  const columns = p.reshape(p.concat(rows, 0), [1, kh * kw * ci, n * oh * ow]);
   const product = p.run('BatchMatMul', { a: columns, b: p.reshape(dy, [1, n * oh * ow, co]) }, { transposeA: false, transposeB: false });
   return p.reshape(product, [kh, kw, ci, co]);
 }

@@ -84,8 +84,12 @@ export class Program {
     const block = rest.reduce((a, b) => a * b, 1);
     const rows = this.reshape(filter, [taps, block]);
     const reversed = Array.from({ length: taps }, (_, k) => this.run('Slice', { x: rows }, { begin: [taps - 1 - k, 0], size: [1, block] }));
-    // Concat takes its inputs as an array.
-    return this.reshape(this.run('Concat', reversed as unknown as NamedTensorInfoMap, { axis: 0 }), filter.shape);
+    return this.reshape(this.concat(reversed, 0), filter.shape);
+  }
+
+  concat(tensors: TensorInfo[], axis: number): TensorInfo {
+    // Concat takes its inputs as an array, not a name map.
+    return this.run('Concat', tensors as unknown as NamedTensorInfoMap, { axis });
   }
 
   dispose(result: TensorInfo): TensorInfo {
